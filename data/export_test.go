@@ -1,0 +1,7 @@
+package data
+
+// Test hooks for the migrator over other migration sets.
+var (
+	ReadMigrations  = readMigrations
+	ApplyMigrations = migrate
+)

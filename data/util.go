@@ -1,0 +1,40 @@
+package data
+
+import (
+	"encoding/json"
+	"net/url"
+	"regexp"
+)
+
+// jsonValue marshals v for a jsonb parameter; nil becomes an empty object.
+func jsonValue(v any) (string, error) {
+	if v == nil {
+		return "{}", nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+var passwordKV = regexp.MustCompile(`(password\s*=\s*)(\S+)`)
+
+// redactDSN hides the password in a connection string, URL or key=value form.
+func redactDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+		q := u.Query()
+		if q.Has("password") {
+			q.Set("password", "xxxxx")
+			u.RawQuery = q.Encode()
+		}
+		return u.String()
+	}
+	return passwordKV.ReplaceAllString(dsn, "${1}xxxxx")
+}
+
+// RedactDSN hides the password in a connection string for display.
+func RedactDSN(dsn string) string { return redactDSN(dsn) }
