@@ -73,7 +73,12 @@ type pgInstall struct {
 // PostGIS is installed for that version, naming the Debian package that is
 // missing when it is not.
 func findPostgres() (pgInstall, error) {
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
+	return findPostgresIn("/usr/lib/postgresql", "/usr/share/postgresql")
+}
+
+// findPostgresIn is findPostgres over Debian's layout rooted at lib and share.
+func findPostgresIn(lib, share string) (pgInstall, error) {
+	dirs, _ := filepath.Glob(filepath.Join(lib, "*", "bin", "initdb"))
 	var found []pgInstall
 	for _, d := range dirs {
 		v, err := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(d))))
@@ -82,22 +87,15 @@ func findPostgres() (pgInstall, error) {
 		}
 	}
 	if len(found) == 0 {
-		if p, err := exec.LookPath("initdb"); err == nil {
-			found = append(found, pgInstall{bin: filepath.Dir(p)})
-		}
-	}
-	if len(found) == 0 {
 		return pgInstall{}, errors.New("PostgreSQL server binaries not found (no initdb): install them with " +
 			"`apt-get install postgresql postgresql-15-postgis-3` (or scripts/install-deps), or set BBPLAN_DATABASE_URL to use an existing server")
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].major > found[j].major })
 	pg := found[0]
-	if pg.major > 0 {
-		control := fmt.Sprintf("/usr/share/postgresql/%d/extension/postgis.control", pg.major)
-		if _, err := os.Stat(control); err != nil {
-			return pg, fmt.Errorf("PostGIS is not installed for PostgreSQL %d (%s missing): install it with `apt-get install postgresql-%d-postgis-3`",
-				pg.major, control, pg.major)
-		}
+	control := filepath.Join(share, strconv.Itoa(pg.major), "extension", "postgis.control")
+	if _, err := os.Stat(control); err != nil {
+		return pg, fmt.Errorf("PostGIS is not installed for PostgreSQL %d (%s missing): install it with `apt-get install postgresql-%d-postgis-3`",
+			pg.major, control, pg.major)
 	}
 	return pg, nil
 }
