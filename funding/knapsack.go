@@ -108,6 +108,7 @@ func (k *ksolver) lpBound(st *budgetState, from, skip int, frac []float64) float
 		totRes += k.resRes[m]
 	}
 	val := 0.0
+	// Plain comparisons instead of math.Min: this loop is the solver's hot path.
 	for i := from; i < len(k.items); i++ {
 		if g <= 0 && totRes <= 0 {
 			break
@@ -115,8 +116,18 @@ func (k *ksolver) lpBound(st *budgetState, from, skip int, frac []float64) float
 		if i == skip {
 			continue
 		}
-		it := k.items[i]
-		t := math.Min(it.w, math.Min(k.capRes[it.m], k.resRes[it.m]+math.Max(g, 0)))
+		it := &k.items[i]
+		room := k.resRes[it.m]
+		if g > 0 {
+			room += g
+		}
+		if c := k.capRes[it.m]; c < room {
+			room = c
+		}
+		t := it.w
+		if room < t {
+			t = room
+		}
 		if t <= 0 {
 			continue
 		}
@@ -125,7 +136,10 @@ func (k *ksolver) lpBound(st *budgetState, from, skip int, frac []float64) float
 			frac[i] = t / it.w
 		}
 		k.capRes[it.m] -= t
-		r := math.Min(t, k.resRes[it.m])
+		r := k.resRes[it.m]
+		if t < r {
+			r = t
+		}
 		k.resRes[it.m] -= r
 		totRes -= r
 		g -= t - r
@@ -228,6 +242,11 @@ func optimalSelect(order []*work, st *budgetState, greedy []bool, limit time.Dur
 	// Reduction: an item whose opposite decision cannot beat the incumbent is fixed.
 	fixed := make([]int8, len(items)) // 0 free, 1 in, -1 out
 	for j, it := range items {
+		if j&255 == 255 && time.Now().After(k.deadline) {
+			// Out of time: leave the rest free; the search below stops at once.
+			k.timedOut = true
+			break
+		}
 		switch {
 		case frac[j] >= 1:
 			if k.lpBound(st, 0, j, nil) <= incVal+k.eps {

@@ -17,6 +17,9 @@ const (
 // DefaultTimeLimitSeconds bounds the exact search of the optimal strategy.
 const DefaultTimeLimitSeconds = 10
 
+// MaxTimeLimitSeconds is the longest exact search a request may ask for.
+const MaxTimeLimitSeconds = 300
+
 // ScenarioRequest is everything that defines a funding scenario. Stored as
 // scenario.params after Normalized, so a scenario can be rerun exactly.
 type ScenarioRequest struct {
@@ -174,8 +177,8 @@ func (r ScenarioRequest) Validate(known []string) error {
 	if r.MinPremises < 0 {
 		return paramErr("min-premises", "must be ≥ 0, got %d", r.MinPremises)
 	}
-	if r.TimeLimitSeconds < 0 || math.IsNaN(r.TimeLimitSeconds) {
-		return paramErr("time-limit", "must be ≥ 0 seconds, got %v", r.TimeLimitSeconds)
+	if !(r.TimeLimitSeconds >= 0 && r.TimeLimitSeconds <= MaxTimeLimitSeconds) {
+		return paramErr("time-limit", "must be between 0 and %d seconds, got %v", MaxTimeLimitSeconds, r.TimeLimitSeconds)
 	}
 	return nil
 }

@@ -46,6 +46,8 @@ func TestValidate(t *testing.T) {
 		{"negative weight", func(r *ScenarioRequest) { r.Weights = map[string]float64{CritPremises: -1} }, "weights"},
 		{"negative cap", func(r *ScenarioRequest) { r.MaxPerPremise = -1 }, "max-per-premise"},
 		{"negative min premises", func(r *ScenarioRequest) { r.MinPremises = -1 }, "min-premises"},
+		{"time limit too long", func(r *ScenarioRequest) { r.TimeLimitSeconds = 3600 }, "time-limit"},
+		{"negative time limit", func(r *ScenarioRequest) { r.TimeLimitSeconds = -1 }, "time-limit"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
