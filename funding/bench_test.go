@@ -23,7 +23,7 @@ func benchAreas(n int, seed int64) ([]Area, float64) {
 			Households: p - rng.Intn(p/2+1), Workplaces: rng.Intn(p/4 + 1), Anchors: rng.Intn(3),
 			DoubleGaps: rng.Intn(p + 1), PriorityPremises: rng.Intn(p/5 + 1), Buildings: p - rng.Intn(p/10+1),
 			DistanceToFiber: rng.Float64() * 20000,
-			Options: []Option{{Option: OptionFiber, Expected: s / 0.7, Subsidy: s, MeetsTarget: true, Chosen: true}}}
+			Options:         []Option{{Option: OptionFiber, Expected: s / 0.7, Subsidy: s, MeetsTarget: true, Chosen: true}}}
 	}
 	return areas, total
 }
