@@ -111,6 +111,21 @@ func totalSubsidy(t *testing.T, db *data.DB, run int64) float64 {
 	return s
 }
 
+// createScenario stores req as "tester" and reads the scenario back.
+func createScenario(t *testing.T, db *data.DB, req funding.ScenarioRequest) funding.Scenario {
+	t.Helper()
+	ctx := context.Background()
+	id, err := db.CreateScenario(ctx, req, "tester")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.Scenario(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func TestCreateScenario(t *testing.T) {
 	db, _ := dbtest.New(t)
 	ctx := context.Background()
@@ -121,14 +136,7 @@ func TestCreateScenario(t *testing.T) {
 		t.Run(strategy, func(t *testing.T) {
 			req := funding.ScenarioRequest{RunID: run, Budget: budget, Strategy: strategy,
 				MinShare: map[string]float64{"2403": 0.2}, Weights: map[string]float64{funding.CritAnchors: 3}}
-			id, err := db.CreateScenario(ctx, req, "tester")
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := db.Scenario(ctx, id)
-			if err != nil {
-				t.Fatal(err)
-			}
+			s := createScenario(t, db, req)
 			if s.RunID != run || s.Strategy != strategy || s.CreatedBy != "tester" || len(s.Areas) != len(ids) {
 				t.Fatalf("scenario %+v", s)
 			}
@@ -170,14 +178,7 @@ func TestCreateScenario(t *testing.T) {
 				t.Errorf("spent %v of %v", spent, budget)
 			}
 			// Same inputs, same output.
-			id2, err := db.CreateScenario(ctx, req, "tester")
-			if err != nil {
-				t.Fatal(err)
-			}
-			s2, err := db.Scenario(ctx, id2)
-			if err != nil {
-				t.Fatal(err)
-			}
+			s2 := createScenario(t, db, req)
 			again, _ := json.Marshal(s2.Areas)
 			if string(again) != string(gotJS) {
 				t.Errorf("a second identical scenario differs")
