@@ -158,7 +158,7 @@ func (d *paretoDP) items(node int32) []int {
 // their value, ok=false when it ran out of time or memory, found=false
 // when nothing beats the incumbent, and the number of states built.
 func solveCoreDP(core []kItem, st *budgetState, incumbent float64, deadline time.Time, eps float64) (sel []int, value float64, found, ok bool, states int) {
-	d := &paretoDP{limit: 4_000_000, deadline: deadline, eps: eps}
+	d := &paretoDP{limit: 2_000_000, deadline: deadline, eps: eps}
 	sel, value, found, ok = d.solve(core, st, incumbent)
 	return sel, value, found, ok, len(d.nodes)
 }
