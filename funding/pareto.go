@@ -97,37 +97,132 @@ func (d *paretoDP) frontier(all []kItem, idx []int, capacity float64, root int32
 	return states
 }
 
-// join combines every state with every group option within capacity and
-// keeps the Pareto-optimal results.
-func (d *paretoDP) join(states, opts []dpState, capacity float64) []dpState {
-	type cand struct {
+// lpCurve is the LP bound of a set of items as a function of the shared
+// budget left: base is what the municipalities' reserves hold for free, and
+// the paid pieces (by ratio, within the caps) fill the rest.
+type lpCurve struct {
+	base   float64
+	pw, pv []float64 // prefix sums of the paid pieces
+	ratio  []float64
+}
+
+// newLPCurve builds the curve of core[idx] (idx ascending, so by ratio) given st.
+func newLPCurve(core []kItem, idx []int, st *budgetState) lpCurve {
+	resid := make([]float64, len(st.spent))
+	capLeft := make([]float64, len(st.spent))
+	for m := range st.spent {
+		resid[m] = math.Max(0, st.reserve[m]-st.spent[m])
+		capLeft[m] = st.cap[m] - st.spent[m]
+	}
+	c := lpCurve{pw: []float64{0}, pv: []float64{0}}
+	for _, k := range idx {
+		it := core[k]
+		t := math.Min(it.w, capLeft[it.m])
+		if t <= 0 {
+			continue
+		}
+		free := math.Min(t, resid[it.m])
+		c.base += it.v * free / it.w
+		resid[it.m] -= free
+		capLeft[it.m] -= t
+		if paid := t - free; paid > 0 {
+			n := len(c.pw)
+			c.pw = append(c.pw, c.pw[n-1]+paid)
+			c.pv = append(c.pv, c.pv[n-1]+it.v*paid/it.w)
+			c.ratio = append(c.ratio, it.v/it.w)
+		}
+	}
+	return c
+}
+
+// at is the bound with budget r left.
+func (c lpCurve) at(r float64) float64 {
+	if r <= 0 {
+		return c.base
+	}
+	j := sort.SearchFloat64s(c.pw, r) // first prefix ≥ r
+	if j >= len(c.pw) {
+		return c.base + c.pv[len(c.pv)-1]
+	}
+	return c.base + c.pv[j-1] + (r-c.pw[j-1])*c.ratio[j-1]
+}
+
+// join combines the states with a group's options within capacity, keeping
+// the Pareto-optimal results that can still beat the incumbent: incl bounds
+// what the group and everything after it can add, after what comes after it.
+// The pairs are merged in cost order with a heap, one stream per state.
+func (d *paretoDP) join(states, opts []dpState, capacity float64, incl, after lpCurve, incumbent float64) []dpState {
+	limit := incumbent + d.eps
+	type head struct {
 		w, v float64
 		s, o int32
 	}
-	var cs []cand
-	for si, s := range states {
-		for oi, o := range opts {
-			if s.w+o.w <= capacity {
-				cs = append(cs, cand{s.w + o.w, s.v + o.v, int32(si), int32(oi)})
+	var h []head
+	less := func(a, b head) bool { return a.w < b.w || (a.w == b.w && a.v > b.v) }
+	push := func(x head) {
+		h = append(h, x)
+		for i := len(h) - 1; i > 0; {
+			p := (i - 1) / 2
+			if !less(h[i], h[p]) {
+				break
 			}
+			h[i], h[p] = h[p], h[i]
+			i = p
 		}
-		if len(cs) > d.limit {
+	}
+	pop := func() head {
+		top := h[0]
+		n := len(h) - 1
+		h[0] = h[n]
+		h = h[:n]
+		for i := 0; ; {
+			l, r, m := 2*i+1, 2*i+2, i
+			if l < n && less(h[l], h[m]) {
+				m = l
+			}
+			if r < n && less(h[r], h[m]) {
+				m = r
+			}
+			if m == i {
+				break
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+		return top
+	}
+	// A stream from option o on is dead when even the most valuable option at
+	// o's (lowest) cost cannot beat the incumbent.
+	maxV := opts[len(opts)-1].v
+	next := func(si, o int32) {
+		s := states[si]
+		if w := s.w + opts[o].w; w <= capacity && s.v+maxV+after.at(capacity-w) > limit {
+			push(head{w, s.v + opts[o].v, si, o})
+		}
+	}
+	for si, s := range states {
+		if s.v+incl.at(capacity-s.w) > limit {
+			next(int32(si), 0)
+		}
+	}
+	out := make([]dpState, 0, len(states))
+	best := math.Inf(-1)
+	pops := 0
+	for len(h) > 0 {
+		c := pop()
+		if pops++; pops&4095 == 0 && time.Now().After(d.deadline) {
 			d.failed = true
 			return nil
 		}
-	}
-	sort.Slice(cs, func(a, b int) bool {
-		if cs[a].w != cs[b].w {
-			return cs[a].w < cs[b].w
-		}
-		return cs[a].v > cs[b].v
-	})
-	out := make([]dpState, 0, len(states))
-	best := math.Inf(-1)
-	for _, c := range cs {
-		if c.v > best {
+		if c.v > best && c.v+after.at(capacity-c.w) > limit {
 			out = append(out, dpState{c.w, c.v, d.newNode(states[c.s].node, opts[c.o].node, -1)})
 			best = c.v
+			if d.failed {
+				return nil
+			}
+		}
+		if o := c.o + 1; int(o) < len(opts) {
+			next(c.s, o)
 		}
 	}
 	return out
@@ -186,7 +281,16 @@ func (d *paretoDP) solve(core []kItem, st *budgetState, incumbent float64) (sel 
 		ms = append(ms, m)
 	}
 	sort.Ints(ms)
-	for _, m := range ms {
+	// curves[i] bounds groups ms[i:] and the free items.
+	curves := make([]lpCurve, len(ms)+1)
+	rest := append([]int(nil), free...)
+	curves[len(ms)] = newLPCurve(core, rest, st)
+	for i := len(ms) - 1; i >= 0; i-- {
+		rest = append(rest, groups[ms[i]]...)
+		sort.Ints(rest)
+		curves[i] = newLPCurve(core, rest, st)
+	}
+	for i, m := range ms {
 		capM := math.Min(st.cap[m]-st.spent[m], g+math.Max(0, st.reserve[m]-st.spent[m]))
 		f := d.frontier(core, groups[m], capM, root)
 		if d.failed {
@@ -205,7 +309,7 @@ func (d *paretoDP) solve(core []kItem, st *budgetState, incumbent float64) (sel 
 			}
 			opts = append(opts, dpState{c, s.v, s.node})
 		}
-		states = d.join(states, opts, g)
+		states = d.join(states, opts, g, curves[i], curves[i+1], incumbent)
 		if d.failed {
 			return nil, 0, false, false
 		}
