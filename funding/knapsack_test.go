@@ -45,10 +45,10 @@ func TestOptimalBeatsGreedy(t *testing.T) {
 	}
 }
 
-// randomInstance builds n items over up to three municipalities with random
+// randomInstance builds n items over up to five municipalities with random
 // shares, as rank-ordered work items and their budget state.
 func randomInstance(rng *rand.Rand, n int) ([]*work, *budgetState) {
-	names := []string{"a", "b", "c"}[:1+rng.Intn(3)]
+	names := []string{"a", "b", "c", "d", "e"}[:1+rng.Intn(5)]
 	ws := make([]*work, n)
 	total := 0.0
 	for i := range ws {
