@@ -126,11 +126,18 @@ func createScenario(t *testing.T, db *data.DB, req funding.ScenarioRequest) fund
 	return s
 }
 
-func TestCreateScenario(t *testing.T) {
+// costedRun is a fresh database with the fixture run costed by the default model.
+func costedRun(t *testing.T) (*data.DB, int64, []int64) {
+	t.Helper()
 	db, _ := dbtest.New(t)
-	ctx := context.Background()
 	run, ids := fundingFixture(t, db)
 	costFixture(t, db, run, funding.DefaultCostParams())
+	return db, run, ids
+}
+
+func TestCreateScenario(t *testing.T) {
+	db, run, ids := costedRun(t)
+	ctx := context.Background()
 	budget := totalSubsidy(t, db, run) / 2
 	for _, strategy := range []string{funding.StrategyPTS, funding.StrategyScore, funding.StrategyOptimal} {
 		t.Run(strategy, func(t *testing.T) {
@@ -198,10 +205,8 @@ func TestCreateScenario(t *testing.T) {
 }
 
 func TestCreateScenarioBadInput(t *testing.T) {
-	db, _ := dbtest.New(t)
+	db, run, _ := costedRun(t)
 	ctx := context.Background()
-	run, _ := fundingFixture(t, db)
-	costFixture(t, db, run, funding.DefaultCostParams())
 	tests := []struct {
 		name  string
 		req   funding.ScenarioRequest
@@ -235,10 +240,8 @@ func TestCreateScenarioBadInput(t *testing.T) {
 }
 
 func TestCompareScenarios(t *testing.T) {
-	db, _ := dbtest.New(t)
+	db, run, _ := costedRun(t)
 	ctx := context.Background()
-	run, _ := fundingFixture(t, db)
-	costFixture(t, db, run, funding.DefaultCostParams())
 	budget := totalSubsidy(t, db, run) / 3
 	a, err := db.CreateScenario(ctx, funding.ScenarioRequest{RunID: run, Budget: budget, Strategy: "pts"}, "")
 	if err != nil {
