@@ -261,7 +261,8 @@ func solveCoreDP(core []kItem, st *budgetState, incumbent float64, deadline time
 func (d *paretoDP) solve(core []kItem, st *budgetState, incumbent float64) (sel []int, value float64, found, ok bool) {
 	deadline, eps := d.deadline, d.eps
 	root := d.newNode(-1, -1, -1)
-	g := st.budget - st.used
+	// The same tolerance as budgetState.fits, so both agree on what fits.
+	g := st.budget - st.used + st.tol
 	if g < 0 {
 		g = 0
 	}
@@ -291,7 +292,7 @@ func (d *paretoDP) solve(core []kItem, st *budgetState, incumbent float64) (sel 
 		curves[i] = newLPCurve(core, rest, st)
 	}
 	for i, m := range ms {
-		capM := math.Min(st.cap[m]-st.spent[m], g+math.Max(0, st.reserve[m]-st.spent[m]))
+		capM := math.Min(st.cap[m]-st.spent[m]+st.tol, g+math.Max(0, st.reserve[m]-st.spent[m]))
 		f := d.frontier(core, groups[m], capM, root)
 		if d.failed {
 			return nil, 0, false, false
