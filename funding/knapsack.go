@@ -48,6 +48,7 @@ func newBudgetState(req ScenarioRequest, names []string, ws []*work) *budgetStat
 	return st
 }
 
+// clone returns an independent copy of s.
 func (s *budgetState) clone() *budgetState {
 	c := *s
 	c.spent = append([]float64(nil), s.spent...)

@@ -33,6 +33,7 @@ type paretoDP struct {
 	eps      float64
 }
 
+// newNode adds a node to the arena, or fails the programme when it is full.
 func (d *paretoDP) newNode(parent, other, item int32) int32 {
 	if len(d.nodes) >= d.limit {
 		d.failed = true
@@ -258,6 +259,7 @@ func solveCoreDP(core []kItem, st *budgetState, incumbent float64, deadline time
 	return sel, value, found, ok, len(d.nodes)
 }
 
+// solve is solveCoreDP with the programme's arena and limits in d.
 func (d *paretoDP) solve(core []kItem, st *budgetState, incumbent float64) (sel []int, value float64, found, ok bool) {
 	deadline, eps := d.deadline, d.eps
 	root := d.newNode(-1, -1, -1)
