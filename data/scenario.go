@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/bbplan/bbplan/funding"
 	"github.com/lib/pq"
@@ -121,6 +122,13 @@ func (db *DB) CreateScenario(ctx context.Context, req funding.ScenarioRequest, a
 		return 0, err
 	}
 	req = req.Normalized()
+	// The exact search must finish before the caller gives up (an HTTP
+	// request's deadline): keep a fifth of the time for reading and storing.
+	if dl, ok := ctx.Deadline(); ok {
+		if left := time.Until(dl).Seconds() * 0.8; left < req.TimeLimitSeconds {
+			req.TimeLimitSeconds = math.Max(left, 0.001)
+		}
+	}
 	areas, err := scenarioAreas(ctx, tx, req.RunID)
 	if err != nil {
 		return 0, fmt.Errorf("scenario: %w", err)

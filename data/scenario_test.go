@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/bbplan/bbplan/data"
 	"github.com/bbplan/bbplan/data/dbtest"
@@ -292,5 +293,23 @@ func TestCompareScenarios(t *testing.T) {
 	}
 	if _, err := db.CompareScenarios(ctx, a, 424242); !errors.Is(err, data.ErrNoScenario) {
 		t.Errorf("compare with a missing scenario: %v", err)
+	}
+}
+
+func TestCreateScenarioWithinDeadline(t *testing.T) {
+	db, run, _ := costedRun(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	id, err := db.CreateScenario(ctx, funding.ScenarioRequest{RunID: run, Budget: 1e7, Strategy: "optimal",
+		TimeLimitSeconds: 60}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.Scenario(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lim := s.Params.TimeLimitSeconds; lim <= 0 || lim > 4 {
+		t.Errorf("time limit %v s, want it within the 5 s deadline", lim)
 	}
 }
