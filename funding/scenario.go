@@ -167,9 +167,11 @@ type work struct {
 // except when the optimal search hits its time limit.
 func Run(req ScenarioRequest, areas []Area) Result {
 	req = req.Normalized()
+	store := make([]work, len(areas))
 	ws := make([]*work, len(areas))
 	for i := range areas {
-		ws[i] = &work{a: areas[i]}
+		store[i].a = areas[i]
+		ws[i] = &store[i]
 	}
 	slices.SortFunc(ws, func(x, y *work) int { return cmp.Compare(x.a.ID, y.a.ID) })
 
@@ -308,8 +310,9 @@ func scoreAreas(ws []*work, weights map[string]float64) {
 			lo[k], hi[k] = math.Min(lo[k], v), math.Max(hi[k], v)
 		}
 	}
-	for _, w := range ws {
-		w.crit = make([]Criterion, len(names))
+	all := make([]Criterion, len(ws)*len(names))
+	for i, w := range ws {
+		w.crit = all[i*len(names) : (i+1)*len(names) : (i+1)*len(names)]
 		w.score = 0
 		for k, n := range names {
 			v := criterionValue(w, n)
