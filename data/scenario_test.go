@@ -72,6 +72,11 @@ func TestCostAreas(t *testing.T) {
 	ctx := context.Background()
 	run, ids := fundingFixture(t, db)
 	p := funding.DefaultCostParams()
+	// The last area is stranded: costed for the alternatives, here satellite
+	// (no alternative meets the gigabit target, and it is the cheaper one).
+	if _, err := db.ExecContext(ctx, `UPDATE candidate_area SET stranded = true WHERE id = $1`, ids[5]); err != nil {
+		t.Fatal(err)
+	}
 	costFixture(t, db, run, p)
 	costFixture(t, db, run, p) // a rerun replaces the costs
 	for i, id := range ids {
@@ -86,8 +91,12 @@ func TestCostAreas(t *testing.T) {
 			FROM area_cost WHERE area_id = $1`, id).Scan(&rows, &chosen, &mst, &expected, &subsidy, &chosenOpt); err != nil {
 			t.Fatal(err)
 		}
-		if rows != 3 || chosen != 1 || chosenOpt != "fiber" {
-			t.Errorf("area %d: %d options, %d chosen (%s), want 3, 1 (fiber)", id, rows, chosen, chosenOpt)
+		wantOpt := funding.OptionFiber
+		if i == 5 {
+			wantOpt = funding.OptionSatellite
+		}
+		if rows != 3 || chosen != 1 || chosenOpt != wantOpt {
+			t.Errorf("area %d: %d options, %d chosen (%s), want 3, 1 (%s)", id, rows, chosen, chosenOpt, wantOpt)
 		}
 		wantMST := float64(n-1) * 100
 		feeder := float64(i+1) * 1000
