@@ -350,7 +350,12 @@ func optimalSelect(order []*work, st *budgetState, greedy []bool, limit time.Dur
 		}
 	}
 	total := base + incVal
-	sum := &OptimalSummary{Benefit: total, GreedyBenefit: greedyVal, Difference: total - greedyVal,
+	diff := total - greedyVal
+	if math.Abs(diff) <= 1e-9*math.Max(1, greedyVal) {
+		// The same set summed in another order.
+		total, diff = greedyVal, 0
+	}
+	sum := &OptimalSummary{Benefit: total, GreedyBenefit: greedyVal, Difference: diff,
 		Proven: !k.timedOut, Bound: total, Nodes: k.nodes, States: dpStates, Core: len(core)}
 	if k.timedOut {
 		sum.Bound = math.Max(total, base+rootBound)
