@@ -18,8 +18,8 @@ type collectionSQL struct {
 
 // Parameters of every collection query: $1 run, $2 scenario, $3..$6 bbox
 // (CRS84, null for none), $7 working SRID, $8 municipality filter for
-// premise-level rows ('' for none), $9 operator plans allowed, $10 feature id
-// ('' for all), then limit and offset.
+// premise-level rows (” for none), $9 operator plans allowed, $10 feature id
+// (” for all), then limit and offset.
 const bboxFilter = `($3::float8 IS NULL OR ST_Intersects(%s,
 	ST_Transform(ST_MakeEnvelope($3::float8, $4::float8, $5::float8, $6::float8, 4326), $7::int)))`
 

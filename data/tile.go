@@ -6,7 +6,7 @@ import (
 )
 
 // Tile layers. Each query takes $1 z, $2 x, $3 y, $4 working SRID, $5 run,
-// $6 scenario (0: none), $7 municipality filter for premise-level rows ('' for
+// $6 scenario (0: none), $7 municipality filter for premise-level rows (” for
 // none), $8 operator plans allowed, $9 grid, and returns one MVT layer.
 //
 // Rows are filtered in the working SRID against the tile envelope (segmented,
@@ -95,7 +95,9 @@ func TileLayerKnown(name string) bool {
 
 // PremiseTileAggregated reports whether premise tiles at zoom z carry grid
 // cells rather than premises.
-func (r TileRequest) PremiseTileAggregated() bool { return r.Layer == "premises" && r.Z < r.PremiseMinZoom }
+func (r TileRequest) PremiseTileAggregated() bool {
+	return r.Layer == "premises" && r.Z < r.PremiseMinZoom
+}
 
 // Tile renders one Mapbox Vector Tile (possibly empty).
 func (db *DB) Tile(ctx context.Context, r TileRequest) ([]byte, error) {

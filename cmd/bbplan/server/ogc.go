@@ -123,7 +123,7 @@ func (s *Server) collectionJSON(r *http.Request, c collectionInfo, extent data.B
 	b := baseURL(r) + "/ogc/collections/" + c.id
 	return map[string]any{
 		"id": c.id, "title": c.title, "description": c.desc, "itemType": "feature",
-		"crs": []string{crs84},
+		"crs":    []string{crs84},
 		"extent": map[string]any{"spatial": map[string]any{"bbox": [][]float64{extent[:]}, "crs": crs84}},
 		"links": []link{
 			{Href: b, Rel: "self", Type: "application/json", Title: c.title},
