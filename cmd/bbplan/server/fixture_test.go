@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -103,6 +104,7 @@ SELECT s, ca.id, row_number() OVER (PARTITION BY s ORDER BY CASE WHEN s = 1 THEN
 		THEN 'selected' ELSE 'budget exhausted' END, ac.subsidy,
 	jsonb_build_object('criteria', jsonb_build_array(jsonb_build_object('name', 'premises', 'value', ca.premises)))
 FROM candidate_area ca JOIN area_cost ac ON ac.area_id = ca.id AND ac.chosen, generate_series(1, 2) s;
+SELECT setval('dataset_id_seq', 2), setval('analysis_run_id_seq', 1), setval('scenario_id_seq', 2);
 `
 
 // insertMunicipalities stores the fixture municipalities as 20 km boxes.
@@ -201,7 +203,8 @@ func newFixture(t *testing.T, mutate func(*Config)) *fixture {
 		mutate(&cfg)
 	}
 	read, write := openPools(t, dsn)
-	srv, err := New(cfg, Deps{Read: read, Write: write, CreateScenario: sqlScenarioCreator(write)})
+	srv, err := New(cfg, Deps{Read: read, Write: write, CreateScenario: sqlScenarioCreator(write),
+		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)
 	}

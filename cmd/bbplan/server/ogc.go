@@ -277,7 +277,7 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(list) == 0 {
 		// Also for a premise outside a municipality token's scope: filtered, not revealed.
-		return &apiError{kind: kindNotFound, param: "featureId", msg: "no feature " + fq.ID + " in " + c.id}
+		return &apiError{kind: kindNotFound, param: "featureId", msg: "featureId: no such feature in " + c.id}
 	}
 	b := baseURL(r) + "/ogc/collections/" + c.id
 	list[0]["links"] = []link{
