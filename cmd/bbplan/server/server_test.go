@@ -171,6 +171,12 @@ func TestRoleMatrix(t *testing.T) {
 	if n == 0 {
 		t.Error("no denied request in the audit log")
 	}
+	if err := f.db.QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'scenario.create' AND actor LIKE 'http:%'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("%d scenario creations by HTTP in the audit log, want 2 (admin, planner)", n)
+	}
 }
 
 // TestMunicipalityPaging follows OGC and API paging links as a municipality
@@ -322,6 +328,9 @@ func TestBadParameters(t *testing.T) {
 		{"municipality code", "GET", "/api/v1/areas?municipality=%27%3Bdrop", "", 400, "municipality"},
 		{"area id", "GET", "/api/v1/areas/abc", "", 400, "id"},
 		{"area missing", "GET", "/api/v1/areas/99999", "", 404, ""},
+		{"compare missing", "GET", "/api/v1/scenarios/1/compare/999", "", 404, "b"},
+		{"run of scenario missing", "POST", "/api/v1/scenarios", `{"run": 7, "budget": 1000, "strategy": "pts"}`, 400, "run"},
+		{"strategy unknown", "POST", "/api/v1/scenarios", `{"run": 1, "budget": 1000, "strategy": "best"}`, 400, "strategy"},
 		{"compare id", "GET", "/api/v1/scenarios/1/compare/x", "", 400, "b"},
 		{"zoom too deep", "GET", "/tiles/cells/25/0/0.mvt", "", 400, "z"},
 		{"x out of range", "GET", "/tiles/cells/2/4/0.mvt", "", 400, "x"},
