@@ -382,6 +382,10 @@ func bodyError(err error) error {
 // web serves the embedded web map; paths that are not files get index.html
 // so that the map's own routes work on reload.
 func (s *Server) web(w http.ResponseWriter, r *http.Request) error {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		return &apiError{kind: kindMethodNotAllowed, msg: r.Method + " is not allowed here"}
+	}
 	name := strings.TrimPrefix(r.URL.Path, "/")
 	if name == "" {
 		name = "index.html"

@@ -204,7 +204,7 @@ func (s *Server) routes() http.Handler {
 	h("/ogc/", public, notFound)
 	h("/tiles/", public, notFound)
 	if s.assets != nil {
-		h("GET /", public, s.web)
+		h("/", public, s.web)
 	} else {
 		h("/", public, notFound)
 	}
