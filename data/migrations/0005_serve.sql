@@ -29,9 +29,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- bbplan_area_props is the public property set of one candidate area with its
--- chosen cost option (null fields when the area is not costed).
-CREATE FUNCTION bbplan_area_props(ca candidate_area) RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+-- chosen cost option ac (a null row when the area is not costed). Callers
+-- LEFT JOIN area_cost ac ON ac.area_id = ca.id AND ac.chosen; taking the row
+-- keeps the function a plain expression that the planner inlines.
+CREATE FUNCTION bbplan_area_props(ca candidate_area, ac area_cost) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT jsonb_build_object(
         'id', ca.id, 'run', ca.run_id, 'kommun_code', ca.kommun_code, 'class', ca.class,
         'stranded', ca.stranded, 'premises', ca.premises, 'households', ca.households,
@@ -39,6 +41,4 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'priority_premises', ca.priority_premises, 'distance_to_fiber', ca.distance_to_fiber,
         'option', ac.option, 'low', ac.low, 'expected', ac.expected, 'high', ac.high,
         'subsidy', ac.subsidy)
-    FROM (SELECT 1) one
-    LEFT JOIN area_cost ac ON ac.area_id = ca.id AND ac.chosen
 $$;
