@@ -8,12 +8,17 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/bbplan/bbplan/cmd/bbplan/server"
 	"github.com/bbplan/bbplan/cmd/bbplan/web"
 	"github.com/bbplan/bbplan/data"
 	"github.com/spf13/cobra"
 )
+
+// tokenCacheTTL bounds how long a revoked token keeps working on a running
+// server.
+const tokenCacheTTL = 10 * time.Second
 
 // serverConfig is the server package's view of the configuration.
 func (c ServerConfig) serverConfig() server.Config {
@@ -22,7 +27,7 @@ func (c ServerConfig) serverConfig() server.Config {
 		WriteTimeout: c.WriteTimeout, IdleTimeout: c.IdleTimeout, ShutdownTimeout: c.ShutdownTimeout,
 		DefaultLimit: c.DefaultLimit, MaxLimit: c.MaxLimit, MaxBodyBytes: c.MaxBodyBytes,
 		MaxBBoxKm2: c.MaxBBoxKm2, MinZoom: c.MinZoom, MaxZoom: c.MaxZoom,
-		PremiseMinZoom: c.PremiseMinZoom, Anonymous: c.Anonymous,
+		PremiseMinZoom: c.PremiseMinZoom, Anonymous: c.Anonymous, TokenCacheTTL: tokenCacheTTL,
 	}
 }
 

@@ -116,6 +116,7 @@ func benchServer(b *testing.B) (*httptest.Server, string, [][2]float64) {
 	read, write := openPools(b, dsn)
 	cfg := testConfig()
 	cfg.MaxLimit = 10000
+	cfg.TokenCacheTTL = 10 * time.Second // as bbplan serve
 	srv, err := New(cfg, Deps{Read: read, Write: write})
 	if err != nil {
 		b.Fatal(err)

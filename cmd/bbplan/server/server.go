@@ -38,6 +38,10 @@ type Config struct {
 	MaxTileFeatures int
 	// Anonymous lets requests without a token read aggregates.
 	Anonymous bool
+	// TokenCacheTTL is how long a verified token is trusted without asking
+	// the database (so also how long a revoked token keeps working); 0 asks
+	// every time.
+	TokenCacheTTL time.Duration
 }
 
 // ScenarioRequest is the body of POST /api/v1/scenarios: the parameters of
@@ -75,6 +79,7 @@ type Server struct {
 	assets  fs.FS
 	handler http.Handler
 	metrics *metrics
+	tokens  *tokenCache
 
 	mu   sync.Mutex
 	addr net.Addr
@@ -100,7 +105,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, read: deps.Read, write: deps.Write, log: log, assets: deps.Assets,
-		metrics: newMetrics()}
+		metrics: newMetrics(), tokens: newTokenCache(cfg.TokenCacheTTL, 10000)}
 	s.handler = s.routes()
 	return s, nil
 }

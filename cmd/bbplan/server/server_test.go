@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/bbplan/bbplan/data/dbtest"
 
@@ -551,6 +552,33 @@ func TestWebAssets(t *testing.T) {
 			b, _ := io.ReadAll(resp.Body)
 			if resp.StatusCode != tc.status || !strings.Contains(string(b), tc.contains) {
 				t.Errorf("status %d body %.200s, want %d with %s", resp.StatusCode, b, tc.status, tc.contains)
+			}
+		})
+	}
+}
+
+// TestRevokedToken checks that a revoked token is refused: at once without
+// a token cache, after the cache period with one.
+func TestRevokedToken(t *testing.T) {
+	tests := []struct {
+		name      string
+		ttl       time.Duration
+		afterWant int
+	}{
+		{"no cache", 0, http.StatusUnauthorized},
+		{"cached for an hour", time.Hour, http.StatusOK},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, func(c *Config) { c.TokenCacheTTL = tc.ttl })
+			if resp, body := f.get(t, "committee", "/api/v1/me"); resp.StatusCode != http.StatusOK {
+				t.Fatalf("before revoking: %d %s", resp.StatusCode, body)
+			}
+			if _, err := f.db.Exec(`UPDATE api_token SET revoked_at = now() WHERE name = 'test-committee'`); err != nil {
+				t.Fatal(err)
+			}
+			if resp, body := f.get(t, "committee", "/api/v1/me"); resp.StatusCode != tc.afterWant {
+				t.Fatalf("after revoking: %d, want %d: %s", resp.StatusCode, tc.afterWant, body)
 			}
 		})
 	}
