@@ -88,6 +88,16 @@ func (a *app) serve(ctx context.Context, ready func(net.Addr)) error {
 	})
 }
 
+// withDB runs fn with the database open.
+func (a *app) withDB(ctx context.Context, fn func(*data.DB) error) error {
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
+}
+
 func (a *app) tokenCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens (create, list, revoke)"}
 	var role, kommun, name string
@@ -96,18 +106,15 @@ func (a *app) tokenCmd() *cobra.Command {
 		Short: "Create a token and print it once (only its hash is stored)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := a.db(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			t, secret, err := db.CreateToken(cmd.Context(), role, kommun, name, "cli")
-			if err != nil {
-				return err
-			}
-			return a.emit(map[string]any{"id": t.ID, "token": secret, "name": t.Name, "role": t.Role,
-				"municipality": t.Kommun}, func(w io.Writer) {
-				fmt.Fprintf(w, "token %d (%s, %s) created; it is shown only now:\n%s\n", t.ID, t.Name, roleLabel(t), secret)
+			return a.withDB(cmd.Context(), func(db *data.DB) error {
+				t, secret, err := db.CreateToken(cmd.Context(), role, kommun, name, "cli")
+				if err != nil {
+					return err
+				}
+				return a.emit(map[string]any{"id": t.ID, "token": secret, "name": t.Name, "role": t.Role,
+					"municipality": t.Kommun}, func(w io.Writer) {
+					fmt.Fprintf(w, "token %d (%s, %s) created; it is shown only now:\n%s\n", t.ID, t.Name, roleLabel(t), secret)
+				})
 			})
 		},
 	}
@@ -121,12 +128,11 @@ func (a *app) tokenCmd() *cobra.Command {
 		Short: "List tokens (never their secrets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := a.db(cmd.Context())
-			if err != nil {
+			var ts []data.Token
+			err := a.withDB(cmd.Context(), func(db *data.DB) (err error) {
+				ts, err = db.ListTokens(cmd.Context())
 				return err
-			}
-			defer db.Close()
-			ts, err := db.ListTokens(cmd.Context())
+			})
 			if err != nil {
 				return err
 			}
@@ -159,12 +165,7 @@ func (a *app) tokenCmd() *cobra.Command {
 			if err != nil || id <= 0 {
 				return fmt.Errorf("token id: %q is not a positive integer", args[0])
 			}
-			db, err := a.db(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			if err := db.RevokeToken(cmd.Context(), id, "cli"); err != nil {
+			if err := a.withDB(cmd.Context(), func(db *data.DB) error { return db.RevokeToken(cmd.Context(), id, "cli") }); err != nil {
 				return err
 			}
 			return a.emit(map[string]any{"id": id, "revoked": true}, func(w io.Writer) {

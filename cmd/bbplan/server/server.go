@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/bbplan/bbplan/data"
+	"github.com/bbplan/bbplan/funding"
 )
 
 // Config holds the server settings; limits are ceilings.
@@ -44,18 +45,12 @@ type Config struct {
 	TokenCacheTTL time.Duration
 }
 
-// ScenarioRequest is the body of POST /api/v1/scenarios: the parameters of
-// `bbplan rank` (funding.ScenarioRequest as the API spells it).
-type ScenarioRequest struct {
-	Run           int64              `json:"run"`
-	Budget        float64            `json:"budget"`
-	Strategy      string             `json:"strategy"`
-	Name          string             `json:"name"`
-	Weights       map[string]float64 `json:"weights,omitempty"`
-	MinShare      map[string]float64 `json:"min_share,omitempty"`
-	MaxShare      map[string]float64 `json:"max_share,omitempty"`
-	MaxPerPremise float64            `json:"max_per_premise,omitempty"`
-	MinPremises   int                `json:"min_premises,omitempty"`
+// scenarioBody is the body of POST /api/v1/scenarios: the parameters of
+// `bbplan rank`, with the run as "run" (as everywhere in the API; "run_id"
+// is accepted too).
+type scenarioBody struct {
+	funding.ScenarioRequest
+	Run int64 `json:"run"`
 }
 
 // Deps are what the server serves from. The server owns the pools: Close
