@@ -7,11 +7,14 @@ CREATE INDEX IF NOT EXISTS premise_status_run_area ON premise_status (run_id, ar
 CREATE INDEX IF NOT EXISTS scenario_area_area ON scenario_area (area_id);
 CREATE INDEX IF NOT EXISTS scenario_run ON scenario (run_id);
 
+-- Both are STABLE, as jsonb_build_object is: an IMMUTABLE wrapper around a
+-- STABLE body is not inlined, and inlining is what makes them cheap per row.
+
 -- bbplan_premise_props is the public property set of one premise status row.
 -- Without plans (below planner), the flags that reveal operator plans are
 -- dropped and the best offer is withheld when it is a plan.
 CREATE FUNCTION bbplan_premise_props(ps premise_status, plans boolean) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT jsonb_build_object(
         'id', ps.premise_id, 'kommun_code', ps.kommun_code, 'class', ps.class,
         'eligible', ps.eligible, 'tier', ps.tier, 'households', ps.households,
@@ -31,9 +34,9 @@ $$;
 -- bbplan_area_props is the public property set of one candidate area with its
 -- chosen cost option ac (a null row when the area is not costed). Callers
 -- LEFT JOIN area_cost ac ON ac.area_id = ca.id AND ac.chosen; taking the row
--- keeps the function a plain expression that the planner inlines.
+-- keeps the function a plain expression that the planner can inline.
 CREATE FUNCTION bbplan_area_props(ca candidate_area, ac area_cost) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT jsonb_build_object(
         'id', ca.id, 'run', ca.run_id, 'kommun_code', ca.kommun_code, 'class', ca.class,
         'stranded', ca.stranded, 'premises', ca.premises, 'households', ca.households,
