@@ -4,6 +4,8 @@
 -- in one place.
 
 CREATE INDEX IF NOT EXISTS premise_status_run_area ON premise_status (run_id, area_id);
+-- A municipality's gaps are its eligible premises, a few per cent of all.
+CREATE INDEX IF NOT EXISTS premise_status_eligible ON premise_status (run_id, kommun_code) WHERE eligible;
 CREATE INDEX IF NOT EXISTS scenario_area_area ON scenario_area (area_id);
 CREATE INDEX IF NOT EXISTS scenario_run ON scenario (run_id);
 
