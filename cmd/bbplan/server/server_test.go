@@ -583,3 +583,52 @@ func TestRevokedToken(t *testing.T) {
 		})
 	}
 }
+
+// TestOperatorPlans checks that plan flags reach planners only, and that a
+// best offer that is a plan is withheld below planner.
+func TestOperatorPlans(t *testing.T) {
+	f := newFixture(t, nil)
+	// P2480-5 has a planned best offer (every fifth premise).
+	tests := []struct {
+		role, path string
+		plans      bool
+	}{
+		{"planner", "/ogc/collections/premises/items/P2480-5", true},
+		{"admin", "/api/v1/municipalities/2480/gaps", true},
+		{"municipality", "/ogc/collections/premises/items/P2480-5", false},
+		{"municipality", "/api/v1/municipalities/2480/gaps", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.role+" "+tc.path, func(t *testing.T) {
+			resp, body := f.get(t, tc.role, tc.path)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d: %s", resp.StatusCode, body)
+			}
+			var doc struct {
+				Properties map[string]any `json:"properties"`
+				Features   []struct {
+					Properties map[string]any `json:"properties"`
+				} `json:"features"`
+			}
+			if err := json.Unmarshal(body, &doc); err != nil {
+				t.Fatal(err)
+			}
+			props := doc.Properties
+			for _, ft := range doc.Features {
+				if ft.Properties["id"] == "P2480-15" { // eligible and planned
+					props = ft.Properties
+				}
+			}
+			if props == nil {
+				t.Fatal("premise not found")
+			}
+			_, hasFlag := props["best_planned"]
+			if hasFlag != tc.plans || (props["best_provider"] != nil) != tc.plans {
+				t.Errorf("plans %v: best_planned present %v, best_provider %v", tc.plans, hasFlag, props["best_provider"])
+			}
+			if props["kind"] != "premise" {
+				t.Errorf("kind %v", props["kind"])
+			}
+		})
+	}
+}
