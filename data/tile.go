@@ -71,6 +71,26 @@ var tileLayers = map[string]string{
 		WHERE q.geom IS NOT NULL`,
 }
 
+// cellsBinned is the fallback of a cell layer whose tile would be too
+// large: cells summed on a 32-pixel grid, as points.
+func cellsBinned(layer string) string {
+	return tileEnvelope + `SELECT ST_AsMVT(q, '` + layer + `', 4096, 'geom') FROM (
+		SELECT ST_AsMVTGeom(ST_Centroid(ST_Collect(p.g)), b.e, 4096, 64, true) AS geom,
+			true AS aggregated, count(*)::int AS cells, sum(p.premises)::int AS premises,
+			sum(p.eligible)::int AS eligible,
+			round(sum(p.premises_target)::numeric / NULLIF(sum(p.premises), 0), 4)::float8 AS share_target
+		FROM b, (SELECT ST_Transform(ST_Centroid(c.geom), 3857) AS g, c.premises, c.eligible, c.premises_target
+			FROM b, cell_stat c WHERE c.run_id = $5 AND c.grid = $9 AND c.geom && b.w` + tileParams + `) p
+		GROUP BY b.e, ST_SnapToGrid(p.g, b.px * 64)) q
+		WHERE q.geom IS NOT NULL`
+}
+
+// binnedCells are the fallbacks of the layers that carry cells.
+var binnedCells = map[string]string{
+	"cells":          cellsBinned("cells"),
+	"premises-cells": cellsBinned("premises"),
+}
+
 // TileRequest is one vector tile of one layer.
 type TileRequest struct {
 	// Layer is municipalities, cells, areas or premises.
@@ -86,6 +106,8 @@ type TileRequest struct {
 	PremiseMinZoom int
 	// MaxFeatures is how many premise points a tile may carry before they are binned.
 	MaxFeatures int
+	// MaxBytes is the size above which a cell tile is served binned (0: no limit).
+	MaxBytes int
 }
 
 // TileLayerKnown reports whether name is a served tile layer.
@@ -126,6 +148,11 @@ func (db *DB) Tile(ctx context.Context, r TileRequest) ([]byte, error) {
 	var b []byte
 	if err := db.QueryRowContext(ctx, tileLayers[key], args...).Scan(&b); err != nil {
 		return nil, fmt.Errorf("tile %s/%d/%d/%d: %w", r.Layer, r.Z, r.X, r.Y, err)
+	}
+	if fallback, ok := binnedCells[key]; ok && r.MaxBytes > 0 && len(b) > r.MaxBytes {
+		if err := db.QueryRowContext(ctx, fallback, args...).Scan(&b); err != nil {
+			return nil, fmt.Errorf("tile %s/%d/%d/%d binned: %w", r.Layer, r.Z, r.X, r.Y, err)
+		}
 	}
 	return b, nil
 }

@@ -37,6 +37,9 @@ type Config struct {
 	// MaxTileFeatures is how many premise points one tile may carry before
 	// they are binned (keeps every tile under 500 KB).
 	MaxTileFeatures int
+	// MaxTileBytes is the size above which cell tiles are binned (default
+	// and ceiling MaxTileBytes, 500 KB).
+	MaxTileBytes int
 	// Anonymous lets requests without a token read aggregates.
 	Anonymous bool
 	// TokenCacheTTL is how long a verified token is trusted without asking
@@ -94,6 +97,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if cfg.MaxTileFeatures <= 0 {
 		cfg.MaxTileFeatures = 6000
+	}
+	if cfg.MaxTileBytes <= 0 || cfg.MaxTileBytes > MaxTileBytes {
+		cfg.MaxTileBytes = MaxTileBytes
 	}
 	log := deps.Log
 	if log == nil {

@@ -462,6 +462,34 @@ func TestDensePremiseTilesAreBinned(t *testing.T) {
 	}
 }
 
+// TestLargeCellTilesAreBinned checks that a cell tile over the size limit
+// is served as summed bins.
+func TestLargeCellTilesAreBinned(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.MaxTileBytes = 300 })
+	for _, layer := range []string{"cells", "premises"} {
+		t.Run(layer, func(t *testing.T) {
+			resp, body := f.get(t, "committee", tilePath(layer, 9, umeLon, umeLat))
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d: %s", resp.StatusCode, body)
+			}
+			layers, err := mvt.Unmarshal(body)
+			if err != nil || len(layers) != 1 || layers[0].Name != layer {
+				t.Fatalf("layers %v, err %v", layers, err)
+			}
+			var premises float64
+			for _, ft := range layers[0].Features {
+				if ft.Properties["aggregated"] != true || ft.Properties["cells"] == nil {
+					t.Fatalf("not binned: %v", ft.Properties)
+				}
+				premises += ft.Properties["premises"].(float64)
+			}
+			if premises != premisesPerMunicipality {
+				t.Errorf("bins hold %v premises, want %d", premises, premisesPerMunicipality)
+			}
+		})
+	}
+}
+
 // TestServiceEndpoints checks health, readiness, metrics, OpenAPI and the
 // OGC landing documents.
 func TestServiceEndpoints(t *testing.T) {
