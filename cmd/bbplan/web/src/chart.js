@@ -1,0 +1,28 @@
+// chart.js draws a grouped horizontal bar chart as plain SVG: one row per
+// label with two bars (scenario A and B).
+import { esc, sek } from './format.js';
+
+export function pairedBars(rows, { colourA, colourB, nameA, nameB }) {
+  const rowH = 26;
+  const labelW = 110;
+  const width = 420;
+  const barW = width - labelW - 10;
+  const max = Math.max(1, ...rows.flatMap((r) => [r.a || 0, r.b || 0]));
+  const legendH = 22;
+  const height = legendH + rows.length * rowH + 4;
+  const bars = rows.map((r, i) => {
+    const y = legendH + i * rowH;
+    const wa = (barW * (r.a || 0)) / max;
+    const wb = (barW * (r.b || 0)) / max;
+    return `<g><title>${esc(r.label)}: A ${esc(sek(r.a))}, B ${esc(sek(r.b))}</title>
+      <text x="${labelW - 6}" y="${y + 15}" text-anchor="end">${esc(r.label)}</text>
+      <rect x="${labelW}" y="${y + 2}" width="${wa.toFixed(1)}" height="10" fill="${colourA}"></rect>
+      <rect x="${labelW}" y="${y + 13}" width="${wb.toFixed(1)}" height="10" fill="${colourB}"></rect></g>`;
+  }).join('');
+  return `<svg class="chart" role="img" aria-label="Budget per municipality, ${esc(nameA)} and ${esc(nameB)}"
+    viewBox="0 0 ${width} ${height}" width="100%">
+    <rect x="${labelW}" y="4" width="10" height="10" fill="${colourA}"></rect>
+    <text x="${labelW + 14}" y="13">${esc(nameA)}</text>
+    <rect x="${labelW + 160}" y="4" width="10" height="10" fill="${colourB}"></rect>
+    <text x="${labelW + 174}" y="13">${esc(nameB)}</text>${bars}</svg>`;
+}
