@@ -1,0 +1,199 @@
+// e2e.mjs drives the web map in headless Chromium against a running bbplan
+// server (BBPLAN_URL) with the fixture of cmd/bbplan/e2e. It exits non-zero
+// on any failed check, console error, page error or request to another host.
+// Run it through `go test ./cmd/bbplan/e2e/`, which starts the server.
+import { chromium } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const base = process.env.BBPLAN_URL;
+const shots = process.env.BBPLAN_SCREENSHOTS;
+const tokens = {
+  planner: process.env.BBPLAN_PLANNER_TOKEN,
+  committee: process.env.BBPLAN_COMMITTEE_TOKEN,
+  municipality: process.env.BBPLAN_MUNICIPALITY_TOKEN,
+};
+const OWN = '2480'; // the municipality token's municipality (Umeå)
+const OTHER = '2460'; // a neighbour (Vännäs)
+if (!base || !shots || !tokens.planner || !tokens.municipality) {
+  console.error('e2e.mjs: BBPLAN_URL, BBPLAN_SCREENSHOTS and the tokens must be set (run it via go test)');
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+
+const problems = [];
+const origin = new URL(base).origin;
+let step = 'start';
+
+function check(cond, what) {
+  if (!cond) throw new Error(`${step}: ${what}`);
+  console.log(`ok  ${step}: ${what}`);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.BBPLAN_CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
+    '--no-first-run', '--disable-component-update', '--disable-sync'],
+});
+let failed = false;
+try {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  context.on('request', (req) => {
+    const u = new URL(req.url());
+    if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.origin !== origin) problems.push(`request to another host: ${req.url()}`);
+  });
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error (${step}): ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error (${step}): ${err.message}`));
+  page.on('requestfailed', (req) => problems.push(`request failed (${step}): ${req.url()} ${req.failure() && req.failure().errorText}`));
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()} (${step}): ${res.url()}`);
+  });
+
+  // waitIdle waits until the map has stopped moving and every tile is in.
+  const waitIdle = async () => {
+    await page.waitForFunction(() => {
+      const m = window.bbplan && window.bbplan.map;
+      return m && m.loaded() && m.areTilesLoaded() && !m.isMoving();
+    }, null, { timeout: 30000 });
+    await page.waitForTimeout(300);
+  };
+  const rendered = (layer) => page.evaluate((l) => (window.bbplan.map.getLayer(l) ? window.bbplan.map.queryRenderedFeatures({ layers: [l] }).length : -1), layer);
+  const signIn = async (token, role) => {
+    if (await page.isVisible('#signout-btn')) await page.click('#signout-btn');
+    await page.fill('#token', token);
+    await page.click('#signin-btn');
+    await page.waitForFunction((r) => window.bbplan.state.me && window.bbplan.state.me.role === r, role);
+    await page.waitForFunction(() => window.bbplan.state.municipalities.length > 0);
+    await waitIdle();
+  };
+
+  step = 'anonymous map';
+  await page.goto(base + '/');
+  await page.waitForFunction(() => window.bbplan && window.bbplan.state.me);
+  await waitIdle();
+  check(await page.locator('#map canvas.maplibregl-canvas').count() === 1, 'map canvas present');
+  check(await rendered('muni-fill') > 0, 'municipality polygons rendered');
+  check(await rendered('cells-fill') > 0, 'grid cells rendered');
+  check(await rendered('areas-fill') === -1, 'no area layer without a token');
+  check((await page.textContent('#notice')).includes('aggregates only'), 'notice says aggregates only');
+  await page.screenshot({ path: join(shots, '01-anonymous.png') });
+
+  step = 'planner overview';
+  await signIn(tokens.planner, 'planner');
+  check(await page.$eval('#scenario', (s) => s.options.length) >= 2, 'scenario picker filled');
+  check(await rendered('areas-fill') > 0, 'candidate areas rendered');
+  check(await page.$$eval('#muni-table tbody tr', (r) => r.length) >= 3, 'municipality table listed');
+  await page.screenshot({ path: join(shots, '02-overview.png') });
+
+  step = 'choose a municipality';
+  await page.selectOption('#municipality', OWN);
+  await page.waitForSelector('#gaps table');
+  await waitIdle();
+  check((await page.textContent('#tab-muni h3')).includes('Umeå'), 'statistics panel shows Umeå');
+  check((await page.textContent('#tab-muni')).includes('Budget in scenario'), 'budget allocated shown');
+  check(await page.$$eval('#gaps tbody tr', (r) => r.length) > 0, 'eligible premises listed');
+  const zoom = await page.evaluate(() => window.bbplan.map.getZoom());
+  check(zoom > 7.5, `map zoomed to the municipality (z ${zoom.toFixed(1)})`);
+  await page.screenshot({ path: join(shots, '03-municipality.png') });
+
+  step = 'click an area';
+  const target = await page.evaluate(() => {
+    const { map, state } = window.bbplan;
+    const f = map.queryRenderedFeatures({ layers: ['areas-fill'] })[0];
+    const a = state.areas.find((x) => x.id === f.properties.id);
+    const p = map.project(a.centroid);
+    return { id: a.id, x: p.x, y: p.y };
+  });
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.click(box.x + target.x, box.y + target.y);
+  await page.waitForSelector('#tab-area .explanation');
+  check((await page.textContent('#tab-area h3')).includes(`Area ${target.id}`), `area ${target.id} panel opened`);
+  const explanation = await page.textContent('#tab-area .explanation');
+  check(explanation.includes('premises') && explanation.includes('selection rule'), 'explanation lists criteria and the selection rule');
+  check(await page.$$eval('#tab-area table:first-of-type tbody tr', (r) => r.length) === 3, 'three cost options');
+  await waitIdle();
+  await page.screenshot({ path: join(shots, '04-area.png') });
+
+  step = 'ranking table';
+  await page.click('button[data-tab="table"]');
+  await page.click('#ranking th[data-key="premises"]');
+  await page.click('#ranking th[data-key="premises"]');
+  const premises = await page.$$eval('#ranking tbody tr', (rows) => rows.map((r) => Number(r.children[4].textContent.replace(/\s/g, ''))));
+  check(premises.length > 0 && premises.every((v, i) => i === 0 || premises[i - 1] >= v), 'sorted by premises, descending');
+  const firstId = await page.$eval('#ranking tbody tr', (r) => r.dataset.id);
+  await page.click('#ranking tbody tr');
+  await page.waitForFunction((id) => window.bbplan.state.area && String(window.bbplan.state.area.id) === id, firstId);
+  await waitIdle();
+  const centre = await page.evaluate((id) => {
+    const { map, state } = window.bbplan;
+    const a = state.areas.find((x) => String(x.id) === id);
+    const c = map.getCenter();
+    return { inside: c.lng >= a.bbox[0] - 0.01 && c.lng <= a.bbox[2] + 0.01 && c.lat >= a.bbox[1] - 0.01 && c.lat <= a.bbox[3] + 0.01 };
+  }, firstId);
+  check(centre.inside, `map flew to area ${firstId}`);
+  await page.click('button[data-tab="table"]');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
+  const csv = readFileSync(await download.path(), 'utf8').trim().split(/\r\n/);
+  check(csv[0].startsWith('Rank,Area,Municipality'), 'CSV has a header row');
+  check(csv.length - 1 === premises.length, `CSV has one line per table row (${csv.length - 1})`);
+  await page.screenshot({ path: join(shots, '05-ranking.png') });
+
+  step = 'compare scenarios';
+  await page.selectOption('#municipality', '');
+  await waitIdle();
+  await page.click('button[data-tab="compare"]');
+  await page.waitForSelector('#compare-out svg.chart');
+  const onlyA = await page.$$eval('#only-a tbody tr', (r) => r.length);
+  const onlyB = await page.$$eval('#only-b tbody tr', (r) => r.length);
+  check(onlyA + onlyB > 0, `areas differ (${onlyA} only in A, ${onlyB} only in B)`);
+  check(await page.$$eval('#compare-out svg.chart rect', (r) => r.length) > 4, 'budget chart drawn');
+  await waitIdle();
+  const coloured = await page.evaluate(() => {
+    const { map, state } = window.bbplan;
+    const id = (state.compare.only_a[0] || state.compare.only_b[0]).area_id;
+    return map.getFeatureState({ source: 'areas', sourceLayer: 'areas', id }).cmp;
+  });
+  check(coloured === 1 || coloured === 2, 'differing areas marked on the map');
+  await page.screenshot({ path: join(shots, '06-compare.png') });
+
+  step = 'committee';
+  await signIn(tokens.committee, 'committee');
+  check(await rendered('premises-circle') === -1, 'no premise layer for a committee');
+  await page.selectOption('#municipality', OWN);
+  await page.waitForSelector('[data-restricted="premises"]');
+  check(true, 'premise detail marked as not available');
+
+  step = 'municipality token';
+  await signIn(tokens.municipality, 'municipality');
+  check((await page.textContent('#notice')).includes('Umeå only'), 'notice names the own municipality');
+  await page.selectOption('#municipality', OTHER);
+  await page.waitForSelector('[data-restricted="premises"]');
+  check((await page.textContent('[data-restricted="premises"]')).includes('Umeå'), 'other municipality: premise detail refused, says why');
+  // Look closely at the border between the two municipalities.
+  const seen = {};
+  for (const code of [OWN, OTHER]) {
+    await page.evaluate((c) => {
+      const { map, state } = window.bbplan;
+      const m = state.municipalities.find((x) => x.code === c);
+      map.jumpTo({ center: m.centroid, zoom: 12 });
+    }, code);
+    await waitIdle();
+    seen[code] = await page.evaluate(() => window.bbplan.map.querySourceFeatures('premises', { sourceLayer: 'premises' })
+      .filter((f) => f.properties.aggregated !== true).map((f) => f.properties.kommun_code));
+  }
+  check(seen[OWN].length > 0, `own premises visible (${seen[OWN].length})`);
+  check([...seen[OWN], ...seen[OTHER]].every((c) => c === OWN), 'no premise of another municipality in any tile');
+  await page.screenshot({ path: join(shots, '07-municipality-token.png') });
+  const res = await fetch(`${base}/api/v1/municipalities/${OTHER}/gaps`, { headers: { Authorization: `Bearer ${tokens.municipality}` } });
+  check(res.status === 403, `gaps of another municipality answer 403 (${res.status})`);
+} catch (err) {
+  failed = true;
+  console.error('FAIL', err.message);
+} finally {
+  await browser.close();
+}
+for (const p of problems) console.error('FAIL', p);
+process.exit(failed || problems.length ? 1 : 0);
