@@ -47,7 +47,11 @@ try {
     if (msg.type() === 'error') problems.push(`console error (${step}): ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`page error (${step}): ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed (${step}): ${req.url()} ${req.failure() && req.failure().errorText}`));
+  page.on('requestfailed', (req) => {
+    // MapLibre cancels the requests of tiles it no longer needs while moving.
+    const why = req.failure() && req.failure().errorText;
+    if (why !== 'net::ERR_ABORTED') problems.push(`request failed (${step}): ${req.url()} ${why}`);
+  });
   page.on('response', (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()} (${step}): ${res.url()}`);
   });
@@ -66,13 +70,13 @@ try {
     await page.fill('#token', token);
     await page.click('#signin-btn');
     await page.waitForFunction((r) => window.bbplan.state.me && window.bbplan.state.me.role === r, role);
-    await page.waitForFunction(() => window.bbplan.state.municipalities.length > 0);
+    await page.waitForFunction(() => window.bbplan.state.ready);
     await waitIdle();
   };
 
   step = 'anonymous map';
   await page.goto(base + '/');
-  await page.waitForFunction(() => window.bbplan && window.bbplan.state.me);
+  await page.waitForFunction(() => window.bbplan && window.bbplan.state.ready);
   await waitIdle();
   check(await page.locator('#map canvas.maplibregl-canvas').count() === 1, 'map canvas present');
   check(await rendered('muni-fill') > 0, 'municipality polygons rendered');
@@ -100,20 +104,22 @@ try {
   await page.screenshot({ path: join(shots, '03-municipality.png') });
 
   step = 'click an area';
-  const target = await page.evaluate(() => {
+  // Centre the map on a selected area of the own municipality and click the
+  // middle of the map, as a user would.
+  const target = await page.evaluate((own) => {
     const { map, state } = window.bbplan;
-    const f = map.queryRenderedFeatures({ layers: ['areas-fill'] })[0];
-    const a = state.areas.find((x) => x.id === f.properties.id);
-    const p = map.project(a.centroid);
-    return { id: a.id, x: p.x, y: p.y };
-  });
+    const a = state.areas.find((x) => x.kommun_code === own && x.scenario && x.scenario.selected) || state.areas.find((x) => x.kommun_code === own);
+    map.jumpTo({ center: a.centroid, zoom: 12.5 });
+    return { id: a.id };
+  }, OWN);
+  await waitIdle();
   const box = await page.locator('#map').boundingBox();
-  await page.mouse.click(box.x + target.x, box.y + target.y);
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await page.waitForSelector('#tab-area .explanation');
   check((await page.textContent('#tab-area h3')).includes(`Area ${target.id}`), `area ${target.id} panel opened`);
   const explanation = await page.textContent('#tab-area .explanation');
   check(explanation.includes('premises') && explanation.includes('selection rule'), 'explanation lists criteria and the selection rule');
-  check(await page.$$eval('#tab-area table:first-of-type tbody tr', (r) => r.length) === 3, 'three cost options');
+  check(await page.$$eval('#tab-area table.costs tbody tr', (r) => r.length) === 3, 'three cost options');
   await waitIdle();
   await page.screenshot({ path: join(shots, '04-area.png') });
 
@@ -123,8 +129,8 @@ try {
   await page.click('#ranking th[data-key="premises"]');
   const premises = await page.$$eval('#ranking tbody tr', (rows) => rows.map((r) => Number(r.children[4].textContent.replace(/\s/g, ''))));
   check(premises.length > 0 && premises.every((v, i) => i === 0 || premises[i - 1] >= v), 'sorted by premises, descending');
-  const firstId = await page.$eval('#ranking tbody tr', (r) => r.dataset.id);
-  await page.click('#ranking tbody tr');
+  const firstId = await page.$eval('#ranking tbody tr:not(.current)', (r) => r.dataset.id);
+  await page.click(`#ranking tbody tr[data-id="${firstId}"]`);
   await page.waitForFunction((id) => window.bbplan.state.area && String(window.bbplan.state.area.id) === id, firstId);
   await waitIdle();
   const centre = await page.evaluate((id) => {
@@ -172,13 +178,13 @@ try {
   await page.selectOption('#municipality', OTHER);
   await page.waitForSelector('[data-restricted="premises"]');
   check((await page.textContent('[data-restricted="premises"]')).includes('Umeå'), 'other municipality: premise detail refused, says why');
-  // Look closely at the border between the two municipalities.
+  // Look closely at an area of each municipality, where premises cluster.
   const seen = {};
   for (const code of [OWN, OTHER]) {
     await page.evaluate((c) => {
       const { map, state } = window.bbplan;
-      const m = state.municipalities.find((x) => x.code === c);
-      map.jumpTo({ center: m.centroid, zoom: 12 });
+      const a = state.areas.find((x) => x.kommun_code === c);
+      map.jumpTo({ center: a.centroid, zoom: 12 });
     }, code);
     await waitIdle();
     seen[code] = await page.evaluate(() => window.bbplan.map.querySourceFeatures('premises', { sourceLayer: 'premises' })
@@ -192,6 +198,16 @@ try {
 } catch (err) {
   failed = true;
   console.error('FAIL', err.message);
+  try {
+    const page = browser.contexts()[0].pages()[0];
+    console.error('notice:', await page.textContent('#notice'));
+    for (const id of ['tab-muni', 'tab-area', 'tab-table', 'tab-compare']) {
+      if (!(await page.isHidden('#' + id))) console.error(`${id}:`, (await page.textContent('#' + id)).replace(/\s+/g, ' ').slice(0, 2000));
+    }
+    await page.screenshot({ path: join(shots, 'failure.png') });
+  } catch (e) {
+    console.error('no page state:', e.message);
+  }
 } finally {
   await browser.close();
 }

@@ -15,6 +15,13 @@ export function sek(n) {
   return n === null || n === undefined ? '–' : intFmt.format(Math.round(n)) + ' kr';
 }
 
+const mkrFmt = new Intl.NumberFormat('sv-SE', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+// mkr writes an amount in million kronor, short enough for table columns.
+export function mkr(n) {
+  return n === null || n === undefined ? '–' : mkrFmt.format(n / 1e6) + ' Mkr';
+}
+
 export function pct(part, whole) {
   if (!whole) return '–';
   return decFmt.format((100 * part) / whole) + ' %';

@@ -2,9 +2,9 @@
 // pickers, the map, the area panel, the ranking table and the comparison.
 import maplibregl from 'maplibre-gl';
 import { get, getAll, getToken, setToken, ApiError } from './api.js';
-import { createMap, syncLayers, fitBBox, setSelected, CMP_ONLY_A, CMP_ONLY_B, COMPARE_COLOURS, UNSELECTED, PREMISE_MIN_ZOOM } from './map.js';
+import { createMap, syncLayers, clearLayers, fitBBox, setSelected, CMP_ONLY_A, CMP_ONLY_B, COMPARE_COLOURS, UNSELECTED, PREMISE_MIN_ZOOM } from './map.js';
 import { viridis, cividis, cssGradient, classColours, okabeIto } from './palettes.js';
-import { int, dec, sek, pct, share, esc, yesno, kv } from './format.js';
+import { int, dec, sek, mkr, pct, share, esc, yesno, kv } from './format.js';
 import { renderTable, sortRows, toCSV, download } from './table.js';
 import { pairedBars } from './chart.js';
 
@@ -25,10 +25,14 @@ const state = {
   areaColour: 'rank',
   visible: { municipalities: true, cells: true, areas: true, premises: true },
   onlyInView: false,
-  busy: 0,
+  // ready is true once the current run and scenario are fully shown.
+  ready: false,
 };
 
 const map = createMap($('map'));
+// mapReady settles when the (empty) style has loaded; boot waits for it so
+// that sources can be added.
+const mapReady = new Promise((resolve) => map.once('load', resolve));
 // Tests and curious users can reach the map and state from the console.
 window.bbplan = { map, state };
 
@@ -112,15 +116,24 @@ async function boot() {
   state.me = null;
   state.area = null;
   state.compare = null;
+  state.areas = [];
+  state.municipalities = [];
+  state.ready = false;
+  await mapReady;
+  // A new identity starts from an empty map, so nothing of the previous
+  // token's scope stays on screen.
+  clearLayers(map);
+  const hadToken = !!getToken();
   try {
     state.me = await get('/api/v1/me');
   } catch (err) {
-    renderWho();
     if (err instanceof ApiError && err.status === 401) {
-      if (getToken()) setToken('');
-      notice(getToken() === '' && err.code === 'unauthorized' ? 'Sign in with your access token to see the map.' : err.message, false);
+      setToken('');
+      renderWho();
+      notice(hadToken ? 'The token was not accepted. Sign in again.' : 'Sign in with your access token to see the map.', hadToken);
       return;
     }
+    renderWho();
     showError(err);
     return;
   }
@@ -168,6 +181,7 @@ async function loadRun(hash = {}) {
 }
 
 async function loadScenario(municipality) {
+  state.ready = false;
   state.compare = null;
   clearCompareState();
   const res = state.run ? await get('/api/v1/municipalities', { run: state.run, scenario: state.scenario }) : { municipalities: [] };
@@ -189,6 +203,7 @@ async function loadScenario(municipality) {
   if (!$('tab-compare').hidden) loadCompare();
   if (!$('tab-area').hidden && state.area) openArea(state.area.id);
   writeHash();
+  state.ready = true;
 }
 
 $('run').addEventListener('change', () => {
@@ -211,8 +226,7 @@ function refreshMap() {
     me: state.me, run: state.run, scenario: state.scenario, compare: !!state.compare,
     areaColour: state.areaColour, maxRank: maxRank(), visible: state.visible,
   });
-  if (map.isStyleLoaded()) apply();
-  else map.once('load', apply);
+  apply();
 }
 
 // ---- legend and layer switches -----------------------------------------------
@@ -335,7 +349,7 @@ function renderMunicipality() {
       { key: 'eligible', label: 'Eligible', num: true, value: (m) => m.stats && m.stats.eligible_premises, html: (m) => int(m.stats && m.stats.eligible_premises) },
       { key: 'double', label: 'Double gaps', num: true, value: (m) => m.stats && m.stats.double_gaps, html: (m) => int(m.stats && m.stats.double_gaps) },
     ];
-    if (state.scenario) cols.push({ key: 'budget', label: 'Allocated', num: true, value: (m) => m.budget && m.budget.allocated, html: (m) => sek(m.budget && m.budget.allocated) });
+    if (state.scenario) cols.push({ key: 'budget', label: 'Allocated', num: true, value: (m) => m.budget && m.budget.allocated, html: (m) => mkr(m.budget && m.budget.allocated) });
     renderTable($('muni-table'), cols, state.municipalities, { rowId: (m) => m.code, onRow: (c) => selectMunicipality(c, true) });
     return;
   }
@@ -437,8 +451,8 @@ async function openArea(id, fly) {
       ['Region-marked premises', int(a.priority_premises)],
       ['Distance to fibre', a.distance_to_fiber === null || a.distance_to_fiber === undefined ? '–' : int(a.distance_to_fiber) + ' m'],
     ]) +
-    `<h4>Cost options</h4><table><thead><tr><th>Option</th><th class="num">Low</th><th class="num">Expected</th><th class="num">High</th><th class="num">Subsidy</th><th>Meets target</th></tr></thead><tbody>${
-      (a.costs || []).map((c) => `<tr${c.chosen ? ' class="current"' : ''}><td>${esc(c.option)}${c.chosen ? ' (chosen)' : ''}</td><td class="num">${sek(c.low)}</td><td class="num">${sek(c.expected)}</td><td class="num">${sek(c.high)}</td><td class="num">${sek(c.subsidy)}</td><td>${yesno(c.meets_target)}</td></tr>`).join('') ||
+    `<h4>Cost options</h4><table class="costs"><thead><tr><th>Option</th><th class="num">Low</th><th class="num">Expected</th><th class="num">High</th><th class="num">Subsidy</th><th>Meets target</th></tr></thead><tbody>${
+      (a.costs || []).map((c) => `<tr${c.chosen ? ' class="current"' : ''}><td>${esc(c.option)}${c.chosen ? ' (chosen)' : ''}</td><td class="num">${mkr(c.low)}</td><td class="num">${mkr(c.expected)}</td><td class="num">${mkr(c.high)}</td><td class="num">${mkr(c.subsidy)}</td><td>${yesno(c.meets_target)}</td></tr>`).join('') ||
       '<tr><td colspan="6" class="muted">Not costed.</td></tr>'
     }</tbody></table>` +
     (sc ? `<h4>In scenario ${esc(sc.id ?? state.scenario)}</h4>` + kv([
@@ -503,7 +517,7 @@ function renderRanking() {
   const tableEl = $('ranking');
   if (!tableEl.bbplanSort) tableEl.bbplanSort = state.rankingSort || { key: state.scenario ? 'rank' : 'id', dir: 1 };
   state.rankingSort = tableEl.bbplanSort;
-  renderTable(tableEl, cols, rows, { rowId: (a) => a.id, onRow: (id) => openArea(id, true), current: state.area && state.area.id });
+  renderTable(tableEl, cols, rows, { rowId: (a) => a.id, onRow: (id) => openArea(id, true), current: () => state.area && state.area.id });
   $('only-in-view').addEventListener('change', (ev) => {
     state.onlyInView = ev.target.checked;
     renderRanking();
@@ -579,7 +593,7 @@ async function loadCompare() {
     { key: 'area', label: 'Area', num: true, value: (x) => x.area_id },
     { key: 'm', label: 'Municipality', value: (x) => muniName(x.kommun_code) },
     { key: 'rank', label: 'Rank', num: true, value: (x) => x.rank },
-    { key: 'subsidy', label: 'Subsidy', num: true, value: (x) => x.subsidy, html: (x) => sek(x.subsidy) },
+    { key: 'subsidy', label: 'Subsidy', num: true, value: (x) => x.subsidy, html: (x) => mkr(x.subsidy) },
     { key: 'reason', label: 'Why not in the other', value: (x) => x.reason },
   ];
   const bars = (c.municipalities || []).map((m) => ({ label: m.name || m.code, a: m.budget_a, b: m.budget_b }));
@@ -603,4 +617,4 @@ async function openAreaKeepCompare(id) {
   setSelected(map, 'areas', 'areas', prev, id);
 }
 
-map.on('load', () => boot());
+boot();

@@ -87,7 +87,9 @@ export function syncLayers(map, { me, run, scenario, compare, areaColour, maxRan
     const areaScenario = compare ? '' : scenario;
     setSource(map, 'areas', tileURL('areas', { run, scenario: areaScenario }), { promoteId: 'id' });
     if (!map.getLayer('areas-fill')) {
-      map.addLayer({ id: 'areas-fill', type: 'fill', source: 'areas', 'source-layer': 'areas', paint: { 'fill-opacity': 0.8 } });
+      // Areas fade as the map zooms in, so that their premises show through.
+      map.addLayer({ id: 'areas-fill', type: 'fill', source: 'areas', 'source-layer': 'areas',
+        paint: { 'fill-opacity': ['interpolate', ['linear'], ['zoom'], 9, 0.85, 13, 0.5] } });
       map.addLayer({ id: 'areas-line', type: 'line', source: 'areas', 'source-layer': 'areas',
         paint: {
           'line-color': ['case', ['boolean', ['feature-state', 'sel'], false], '#000000', '#333333'],
@@ -122,6 +124,12 @@ export function syncLayers(map, { me, run, scenario, compare, areaColour, maxRan
       if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', visible[group] === false ? 'none' : 'visible');
     }
   }
+}
+
+// clearLayers removes every bbplan source and layer, leaving the background.
+export function clearLayers(map) {
+  for (const l of map.getStyle().layers) if (l.id !== 'background') map.removeLayer(l.id);
+  for (const id of Object.keys(map.getStyle().sources)) map.removeSource(id);
 }
 
 const layerGroups = {

@@ -3,7 +3,9 @@ import { esc } from './format.js';
 
 // A column is {key, label, value(row) -> sortable value, html(row) -> cell
 // HTML, num: right-aligned}. renderTable keeps its sort state in the element.
-export function renderTable(el, columns, rows, { onRow, rowId, current, sort } = {}) {
+// current (a value or a function returning one) marks the row with that id.
+export function renderTable(el, columns, rows, { onRow, rowId, current: currentOpt, sort } = {}) {
+  const current = typeof currentOpt === 'function' ? currentOpt() : currentOpt;
   const state = el.bbplanSort || sort || { key: null, dir: 1 };
   el.bbplanSort = state;
   const sorted = sortRows(columns, rows, state);
@@ -23,7 +25,7 @@ export function renderTable(el, columns, rows, { onRow, rowId, current, sort } =
       const key = th.dataset.key;
       state.dir = state.key === key ? -state.dir : 1;
       state.key = key;
-      renderTable(el, columns, rows, { onRow, rowId, current });
+      renderTable(el, columns, rows, { onRow, rowId, current: currentOpt });
     });
   });
   if (onRow) {
