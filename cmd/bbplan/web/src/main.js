@@ -543,6 +543,10 @@ map.on('moveend', () => {
   if (state.onlyInView && !$('tab-table').hidden) renderRanking();
 });
 
+function plural(n, word) {
+  return `${int(n)} ${word}${n === 1 ? '' : 's'}`;
+}
+
 // ---- compare ----------------------------------------------------------------
 
 function clearCompareState() {
@@ -597,9 +601,9 @@ async function loadCompare() {
     { key: 'reason', label: 'Why not in the other', value: (x) => x.reason },
   ];
   const bars = (c.municipalities || []).map((m) => ({ label: m.name || m.code, a: m.budget_a, b: m.budget_b }));
-  out.innerHTML = `<p><span class="swatch" style="background:${COMPARE_COLOURS.a}"></span> ${int((c.only_a || []).length)} areas only in <strong>${esc(c.a.name)}</strong>,
-    <span class="swatch" style="background:${COMPARE_COLOURS.b}"></span> ${int((c.only_b || []).length)} only in <strong>${esc(c.b.name)}</strong>,
-    ${int((c.rank_changes || []).length)} change rank.</p>
+  out.innerHTML = `<p><span class="swatch" style="background:${COMPARE_COLOURS.a}"></span> ${plural((c.only_a || []).length, 'area')} only in <strong>${esc(c.a.name)}</strong>,
+    <span class="swatch" style="background:${COMPARE_COLOURS.b}"></span> ${plural((c.only_b || []).length, 'area')} only in <strong>${esc(c.b.name)}</strong>,
+    ${plural((c.rank_changes || []).length, 'area')} change rank.</p>
     <h4>Budget per municipality</h4>${pairedBars(bars, { colourA: COMPARE_COLOURS.a, colourB: COMPARE_COLOURS.b, nameA: c.a.name, nameB: c.b.name })}
     <h4>Only in ${esc(c.a.name)}</h4><div id="only-a"></div>
     <h4>Only in ${esc(c.b.name)}</h4><div id="only-b"></div>`;

@@ -93,7 +93,9 @@ export function syncLayers(map, { me, run, scenario, compare, areaColour, maxRan
       map.addLayer({ id: 'areas-line', type: 'line', source: 'areas', 'source-layer': 'areas',
         paint: {
           'line-color': ['case', ['boolean', ['feature-state', 'sel'], false], '#000000', '#333333'],
-          'line-width': ['case', ['boolean', ['feature-state', 'sel'], false], 3.5, 0.6],
+          // Selected areas, and areas in only one of two compared scenarios, stand out.
+          'line-width': ['case', ['boolean', ['feature-state', 'sel'], false], 3.5,
+            ['>', ['to-number', ['feature-state', 'cmp'], 0], 0], 2, 0.6],
         } });
     }
     map.setPaintProperty('areas-fill', 'fill-color', areaFill({ compare, areaColour, scenario, maxRank }));
