@@ -102,15 +102,20 @@ var fixtureResults = []string{
 	 SELECT scenario_id, id, rank, round(benefit::numeric, 3), per_premise, subsidy, option, cum <= budget,
 	        CASE WHEN cum <= budget THEN 'selected: within budget' ELSE 'excluded: budget exhausted' END,
 	        least(cum, budget),
+	        -- The shape of funding.Explanation, as bbplan rank stores it.
 	        jsonb_build_object(
 	          'criteria', jsonb_build_array(
-	            jsonb_build_object('name', 'premises', 'value', premises, 'weight', 1, 'contribution', premises),
-	            jsonb_build_object('name', 'double_gaps', 'value', double_gaps, 'weight', 2, 'contribution', 2 * double_gaps),
-	            jsonb_build_object('name', 'subsidy per premise', 'value', round(per_premise::numeric), 'weight', -1,
-	              'contribution', -round((per_premise / 1e5)::numeric, 3))),
-	          'selection_rule', CASE WHEN scenario_id = 1 THEN 'lowest subsidy per premise first, until the budget is spent'
-	                                 ELSE 'highest score per krona first, until the budget is spent' END,
-	          'budget', budget)
+	            jsonb_build_object('name', 'premises', 'value', premises, 'normalised', premises / 10.0, 'weight', 1, 'contribution', premises / 10.0),
+	            jsonb_build_object('name', 'double_gaps', 'value', double_gaps, 'normalised', double_gaps / 5.0, 'weight', 2, 'contribution', 2 * double_gaps / 5.0),
+	            jsonb_build_object('name', 'cost_per_premise', 'value', round(per_premise::numeric), 'normalised', round((per_premise / 2e5)::numeric, 3),
+	              'weight', -1, 'contribution', -round((per_premise / 2e5)::numeric, 3))),
+	          'score', round(benefit::numeric, 3), 'cost_option', option, 'costed_option', option,
+	          'subsidy_per_premise', round(per_premise::numeric),
+	          'rule', CASE WHEN cum <= budget THEN 'selected: within budget' ELSE 'excluded: budget exhausted' END,
+	          'running_budget', least(cum, budget))
+	        || CASE WHEN scenario_id = 1 THEN jsonb_build_object('pts', jsonb_build_object('buildings', premises,
+	             'priority_buildings', 0, 'subsidy_per_building', round(per_premise::numeric), 'reduction', 0,
+	             'ranking_amount', round(per_premise::numeric))) ELSE '{}'::jsonb END
 	 FROM running`,
 	`INSERT INTO cell_stat (run_id, grid, cell_id, geom, premises, households, workplaces, premises_target,
 	   eligible, double_gaps, share_target)

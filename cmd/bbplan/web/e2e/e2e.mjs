@@ -118,7 +118,7 @@ try {
   await page.waitForSelector('#tab-area .explanation');
   check((await page.textContent('#tab-area h3')).includes(`Area ${target.id}`), `area ${target.id} panel opened`);
   const explanation = await page.textContent('#tab-area .explanation');
-  check(explanation.includes('premises') && explanation.includes('selection rule'), 'explanation lists criteria and the selection rule');
+  check(explanation.includes('premises') && explanation.includes('Selection rule') && explanation.includes('Contribution'), 'explanation lists criteria, contributions and the selection rule');
   check(await page.$$eval('#tab-area table.costs tbody tr', (r) => r.length) === 3, 'three cost options');
   await waitIdle();
   await page.screenshot({ path: join(shots, '04-area.png') });

@@ -404,22 +404,47 @@ for (const l of ['areas-fill', 'premises-circle']) {
   map.on('mouseleave', l, () => { map.getCanvas().style.cursor = ''; });
 }
 
+// explanationLabels names the fields of funding.Explanation; other fields
+// show with their key, so a newer explanation still renders.
+const explanationLabels = {
+  score: 'Score', rule: 'Selection rule', running_budget: 'Running budget', cost_option: 'Cost option',
+  costed_option: 'Costed option', subsidy_per_premise: 'Subsidy per premise', pts: 'PTS ranking',
+  buildings: 'Buildings', priority_buildings: 'Region-marked buildings', subsidy_per_building: 'Subsidy per building',
+  reduction: 'Reduction', ranking_amount: 'Ranking amount', selection_rule: 'Selection rule', budget: 'Budget',
+};
+
+function explanationValue(k, v) {
+  if (typeof v !== 'number') return esc(v);
+  if (/budget|subsidy|amount/.test(k)) return sek(v);
+  if (k === 'reduction') return share(v);
+  return dec(v);
+}
+
+function explanationKV(obj) {
+  const pairs = Object.entries(obj).filter(([, v]) => v === null || typeof v !== 'object');
+  return pairs.length ? kv(pairs.map(([k, v]) => [explanationLabels[k] || k.replace(/_/g, ' '), explanationValue(k, v)])) : '';
+}
+
 function explanationHTML(ex) {
   if (!ex || typeof ex !== 'object') return '';
   let html = '';
-  const criteria = Array.isArray(ex.criteria) ? ex.criteria : null;
-  if (criteria && criteria.length) {
+  const criteria = Array.isArray(ex.criteria) ? ex.criteria : [];
+  if (criteria.length) {
+    const norm = criteria.some((c) => c.normalised !== undefined);
     const maxC = Math.max(1e-9, ...criteria.map((c) => Math.abs(Number(c.contribution) || 0)));
-    html += `<table class="criteria"><thead><tr><th>Criterion</th><th class="num">Value</th><th class="num">Weight</th><th class="num">Contribution</th><th></th></tr></thead><tbody>${
-      criteria.map((c) => `<tr><td>${esc(c.name)}</td><td class="num">${dec(c.value)}</td><td class="num">${dec(c.weight)}</td><td class="num">${dec(c.contribution)}</td>
-        <td style="width:30%"><svg width="100%" height="10" viewBox="0 0 100 10" preserveAspectRatio="none"><rect width="${(100 * Math.abs(Number(c.contribution) || 0)) / maxC}" height="10" fill="${okabeIto.blue}"></rect></svg></td></tr>`).join('')
+    html += `<table class="criteria"><thead><tr><th>Criterion</th><th class="num">Value</th>${norm ? '<th class="num">Normalised</th>' : ''}<th class="num">Weight</th><th class="num">Contribution</th><th></th></tr></thead><tbody>${
+      criteria.map((c) => {
+        const w = (100 * Math.abs(Number(c.contribution) || 0)) / maxC;
+        // Negative contributions (costs) are drawn in vermillion, benefits in blue.
+        const colour = Number(c.contribution) < 0 ? okabeIto.vermillion : okabeIto.blue;
+        return `<tr><td>${esc(String(c.name).replace(/_/g, ' '))}</td><td class="num">${dec(c.value)}</td>${norm ? `<td class="num">${dec(c.normalised)}</td>` : ''}<td class="num">${dec(c.weight)}</td><td class="num">${dec(c.contribution)}</td>
+        <td style="width:22%"><svg width="100%" height="10" viewBox="0 0 100 10" preserveAspectRatio="none"><rect width="${w.toFixed(1)}" height="10" fill="${colour}"></rect></svg></td></tr>`;
+      }).join('')
     }</tbody></table>`;
   }
-  const rest = Object.entries(ex).filter(([k]) => k !== 'criteria');
-  const scalars = rest.filter(([, v]) => v === null || typeof v !== 'object');
-  if (scalars.length) html += kv(scalars.map(([k, v]) => [k.replace(/_/g, ' '), typeof v === 'number' ? dec(v) : esc(v)]));
-  for (const [k, v] of rest.filter(([, x]) => x !== null && typeof x === 'object')) {
-    html += `<h4>${esc(k.replace(/_/g, ' '))}</h4><pre>${esc(JSON.stringify(v, null, 2))}</pre>`;
+  html += explanationKV(Object.fromEntries(Object.entries(ex).filter(([k]) => k !== 'criteria')));
+  for (const [k, v] of Object.entries(ex).filter(([key, x]) => key !== 'criteria' && x !== null && typeof x === 'object')) {
+    html += `<h4>${esc(explanationLabels[k] || k.replace(/_/g, ' '))}</h4>` + (Array.isArray(v) ? `<pre>${esc(JSON.stringify(v, null, 2))}</pre>` : explanationKV(v));
   }
   return html;
 }
