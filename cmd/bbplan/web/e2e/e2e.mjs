@@ -127,7 +127,10 @@ try {
   await page.click('button[data-tab="table"]');
   await page.click('#ranking th[data-key="premises"]');
   await page.click('#ranking th[data-key="premises"]');
-  const premises = await page.$$eval('#ranking tbody tr', (rows) => rows.map((r) => Number(r.children[4].textContent.replace(/\s/g, ''))));
+  const premises = await page.$eval('#ranking table', (t) => {
+    const col = [...t.querySelectorAll('thead th')].findIndex((th) => th.dataset.key === 'premises');
+    return [...t.querySelectorAll('tbody tr')].map((r) => Number(r.children[col].textContent.replace(/\s/g, '')));
+  });
   check(premises.length > 0 && premises.every((v, i) => i === 0 || premises[i - 1] >= v), 'sorted by premises, descending');
   const firstId = await page.$eval('#ranking tbody tr:not(.current)', (r) => r.dataset.id);
   await page.click(`#ranking tbody tr[data-id="${firstId}"]`);
@@ -145,6 +148,9 @@ try {
   const csv = readFileSync(await download.path(), 'utf8').trim().split(/\r\n/);
   check(csv[0].startsWith('Rank,Area,Municipality'), 'CSV has a header row');
   check(csv.length - 1 === premises.length, `CSV has one line per table row (${csv.length - 1})`);
+  const header = csv[0].split(',');
+  const csvPremises = csv.slice(1).map((l) => Number(l.split(',')[header.indexOf('Premises')]));
+  check(csvPremises.join() === premises.join(), 'CSV rows in the order of the table');
   await page.screenshot({ path: join(shots, '05-ranking.png') });
 
   step = 'compare scenarios';

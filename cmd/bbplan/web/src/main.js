@@ -463,7 +463,7 @@ async function openArea(id, fly) {
   }
   state.area = a;
   setSelected(map, 'areas', 'areas', prev, a.id);
-  if (fly) fitBBox(map, a.bbox, 14);
+  if (fly) fitBBox(map, a.bbox, 13);
   const sc = a.scenario;
   el.innerHTML = `<h3>Area ${esc(a.id)} <span class="muted">${esc(a.municipality || muniName(a.kommun_code))}</span></h3>` +
     kv([
@@ -496,25 +496,31 @@ async function openArea(id, fly) {
 
 // ---- ranking table ------------------------------------------------------------
 
+// rankingColumns lists the ranking table's columns; csvOnly ones go to the
+// CSV download but would make the table too wide for the panel.
 function rankingColumns() {
+  const sc = (a) => a.scenario || null;
+  const subsidy = (a) => (sc(a) ? sc(a).subsidy : a.chosen && a.chosen.subsidy);
   const cols = [];
-  if (state.scenario) cols.push({ key: 'rank', label: 'Rank', num: true, value: (a) => a.scenario && a.scenario.rank });
+  if (state.scenario) cols.push({ key: 'rank', label: 'Rank', num: true, value: (a) => sc(a) && sc(a).rank });
   cols.push(
     { key: 'id', label: 'Area', num: true, value: (a) => a.id },
     { key: 'municipality', label: 'Municipality', value: (a) => a.municipality || muniName(a.kommun_code) },
-    { key: 'class', label: 'Class', value: (a) => a.class },
+    { key: 'class', label: 'Class', value: (a) => a.class, csvOnly: true },
     { key: 'premises', label: 'Premises', num: true, value: (a) => a.premises },
     { key: 'households', label: 'Households', num: true, value: (a) => a.households },
-    { key: 'option', label: 'Option', value: (a) => (a.scenario ? a.scenario.cost_option : a.chosen && a.chosen.option) },
-    { key: 'subsidy', label: 'Subsidy (kr)', num: true, value: (a) => (a.scenario ? a.scenario.subsidy : a.chosen && a.chosen.subsidy), html: (a) => int(a.scenario ? a.scenario.subsidy : a.chosen && a.chosen.subsidy) },
+    { key: 'option', label: 'Option', value: (a) => (sc(a) ? sc(a).cost_option : a.chosen && a.chosen.option) },
+    { key: 'subsidy', label: 'Subsidy', csvLabel: 'Subsidy (kr)', num: true, value: subsidy, html: (a) => mkr(subsidy(a)) },
   );
   if (state.scenario) {
     cols.push(
-      { key: 'score', label: 'Score', num: true, value: (a) => a.scenario && a.scenario.score, html: (a) => dec(a.scenario && a.scenario.score) },
-      { key: 'selected', label: 'Selected', value: (a) => (a.scenario ? (a.scenario.selected ? 'yes' : 'no') : ''), html: (a) => (a.scenario ? yesno(a.scenario.selected) : '') },
-      { key: 'rule', label: 'Rule', value: (a) => a.scenario && a.scenario.rule },
+      { key: 'score', label: 'Score', num: true, value: (a) => sc(a) && sc(a).score, html: (a) => dec(sc(a) && sc(a).score) },
+      { key: 'selected', label: 'Selected', value: (a) => (sc(a) ? (sc(a).selected ? 'yes' : 'no') : ''),
+        html: (a) => (sc(a) ? `<span title="${esc(sc(a).rule)}">${yesno(sc(a).selected)}</span>` : '') },
+      { key: 'rule', label: 'Rule', value: (a) => sc(a) && sc(a).rule, csvOnly: true },
     );
   }
+  cols.push({ key: 'expected', label: 'Expected cost (kr)', value: (a) => a.chosen && a.chosen.expected, csvOnly: true });
   return cols;
 }
 
@@ -538,7 +544,8 @@ function renderRanking() {
   el.innerHTML = `<div class="toolbar"><span>${int(rows.length)} of ${int(state.areas.length)} areas${state.municipality ? ' in ' + esc(muniName(state.municipality)) : ''}</span>
     <label><input type="checkbox" id="only-in-view"${state.onlyInView ? ' checked' : ''}> only in view</label>
     <button type="button" id="csv">Download CSV</button></div><div id="ranking"></div>`;
-  const cols = rankingColumns();
+  const csvCols = rankingColumns();
+  const cols = csvCols.filter((c) => !c.csvOnly);
   const tableEl = $('ranking');
   if (!tableEl.bbplanSort) tableEl.bbplanSort = state.rankingSort || { key: state.scenario ? 'rank' : 'id', dir: 1 };
   state.rankingSort = tableEl.bbplanSort;
@@ -549,8 +556,6 @@ function renderRanking() {
   });
   $('csv').addEventListener('click', () => {
     const sorted = sortRows(cols, rows, state.rankingSort);
-    const csvCols = cols.map((c) => ({ ...c, html: undefined }));
-    csvCols.push({ key: 'expected', label: 'Expected cost (kr)', value: (a) => a.chosen && a.chosen.expected });
     const name = `bbplan-areas-run${state.run}${state.scenario ? '-scenario' + state.scenario : ''}${state.municipality ? '-' + state.municipality : ''}.csv`;
     download(name, toCSV(csvCols, sorted));
   });
@@ -640,7 +645,7 @@ async function loadCompare() {
 // openAreaKeepCompare flies to an area from the comparison without leaving it.
 async function openAreaKeepCompare(id) {
   const a = state.areas.find((x) => String(x.id) === String(id));
-  if (a) fitBBox(map, a.bbox, 14);
+  if (a) fitBBox(map, a.bbox, 13);
   const prev = state.area ? state.area.id : null;
   state.area = a || { id };
   setSelected(map, 'areas', 'areas', prev, id);

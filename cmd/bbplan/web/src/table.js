@@ -53,7 +53,7 @@ function csvField(v) {
 }
 
 export function toCSV(columns, rows) {
-  const lines = [columns.map((c) => csvField(c.label)).join(',')];
+  const lines = [columns.map((c) => csvField(c.csvLabel || c.label)).join(',')];
   for (const r of rows) lines.push(columns.map((c) => csvField(c.csv ? c.csv(r) : c.value(r))).join(','));
   return lines.join('\r\n') + '\r\n';
 }
