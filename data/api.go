@@ -333,35 +333,3 @@ func (db *DB) ScenarioJSON(ctx context.Context, id int64) (json.RawMessage, erro
 		FROM scenario s WHERE s.id = $1`
 	return db.queryJSON(ctx, fmt.Sprintf("scenario %d", id), scenarioJSON, id)
 }
-
-// CompareJSON compares scenarios a and b: areas selected only in one (with
-// the rule that left them out of the other), rank changes and the budget per
-// municipality in each.
-func (db *DB) CompareJSON(ctx context.Context, a, b int64) (json.RawMessage, error) {
-	const compareJSON = `WITH
-	x AS (SELECT sa.*, ca.kommun_code FROM scenario_area sa JOIN candidate_area ca ON ca.id = sa.area_id WHERE sa.scenario_id = $1),
-	y AS (SELECT sa.*, ca.kommun_code FROM scenario_area sa JOIN candidate_area ca ON ca.id = sa.area_id WHERE sa.scenario_id = $2)
-	SELECT json_build_object(
-		'a', (SELECT json_build_object('id', s.id, 'name', s.name, 'strategy', s.strategy, 'run', s.run_id) FROM scenario s WHERE s.id = $1),
-		'b', (SELECT json_build_object('id', s.id, 'name', s.name, 'strategy', s.strategy, 'run', s.run_id) FROM scenario s WHERE s.id = $2),
-		'only_a', (SELECT COALESCE(json_agg(json_build_object('area_id', x.area_id, 'kommun_code', x.kommun_code,
-			'rank', x.rank, 'subsidy', x.subsidy, 'reason', COALESCE(y.rule, 'not in scenario b')) ORDER BY x.rank, x.area_id), '[]')
-			FROM x LEFT JOIN y USING (area_id) WHERE x.selected AND NOT COALESCE(y.selected, false)),
-		'only_b', (SELECT COALESCE(json_agg(json_build_object('area_id', y.area_id, 'kommun_code', y.kommun_code,
-			'rank', y.rank, 'subsidy', y.subsidy, 'reason', COALESCE(x.rule, 'not in scenario a')) ORDER BY y.rank, y.area_id), '[]')
-			FROM y LEFT JOIN x USING (area_id) WHERE y.selected AND NOT COALESCE(x.selected, false)),
-		'rank_changes', (SELECT COALESCE(json_agg(json_build_object('area_id', x.area_id,
-			'rank_a', x.rank, 'rank_b', y.rank) ORDER BY x.rank, x.area_id), '[]')
-			FROM x JOIN y USING (area_id) WHERE x.rank <> y.rank),
-		'municipalities', (SELECT COALESCE(json_agg(json_build_object('code', m.code, 'name', m.name,
-			'budget_a', COALESCE((SELECT sum(subsidy) FROM x WHERE x.selected AND x.kommun_code = m.code), 0),
-			'budget_b', COALESCE((SELECT sum(subsidy) FROM y WHERE y.selected AND y.kommun_code = m.code), 0))
-			ORDER BY m.code), '[]') FROM municipality m))
-	WHERE EXISTS (SELECT 1 FROM scenario WHERE id = $1) AND EXISTS (SELECT 1 FROM scenario WHERE id = $2)`
-	var js []byte
-	err := db.QueryRowContext(ctx, compareJSON, a, b).Scan(&js)
-	if err != nil {
-		return nil, fmt.Errorf("comparing scenarios %d and %d: %w", a, b, err)
-	}
-	return js, nil
-}

@@ -68,7 +68,7 @@ func (a *app) serve(ctx context.Context, ready func(net.Addr)) error {
 		return err
 	}
 	srv, err := server.New(sc.serverConfig(), server.Deps{Read: read, Write: write, Log: a.log,
-		Assets: web.Assets(), CreateScenario: a.scenarioCreator(write)})
+		Assets: web.Assets()})
 	if err != nil {
 		read.Close()
 		write.Close()
@@ -82,10 +82,6 @@ func (a *app) serve(ctx context.Context, ready func(net.Addr)) error {
 		}
 	})
 }
-
-// scenarioCreator is how the server ranks scenarios; nil until the funding
-// work provides data.CreateScenario.
-func (a *app) scenarioCreator(*data.DB) server.ScenarioCreator { return nil }
 
 func (a *app) tokenCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens (create, list, revoke)"}

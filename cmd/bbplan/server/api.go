@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/bbplan/bbplan/data"
+	"github.com/bbplan/bbplan/funding"
 )
 
 // writeRaw sends a JSON document built by the database.
@@ -302,19 +303,27 @@ func (s *Server) compare(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	js, err := s.read.CompareJSON(r.Context(), a, b)
+	for _, id := range []struct {
+		name string
+		id   int64
+	}{{"a", a}, {"b", b}} {
+		if _, err := s.read.ScenarioRun(r.Context(), id.id); err != nil {
+			if classify(err).kind == kindNotFound {
+				return &apiError{kind: kindNotFound, param: id.name, msg: fmt.Sprintf("%s: no scenario %d", id.name, id.id), err: err}
+			}
+			return err
+		}
+	}
+	c, err := s.read.CompareScenarios(r.Context(), a, b)
 	if err != nil {
 		return err
 	}
-	writeRaw(w, "application/json", js)
+	writeJSON(w, http.StatusOK, c)
 	return nil
 }
 
 // createScenario ranks a new scenario (planners only) through the write path.
 func (s *Server) createScenario(w http.ResponseWriter, r *http.Request) error {
-	if s.create == nil {
-		return &apiError{kind: kindUnavailable, msg: "scenario creation is not available in this build"}
-	}
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return badParam("Content-Type", "%q is not application/json", ct)
 	}
@@ -331,12 +340,13 @@ func (s *Server) createScenario(w http.ResponseWriter, r *http.Request) error {
 		}
 		return badParam("body", "more than one JSON value")
 	}
-	p := who(r)
-	id, err := s.create(r.Context(), req, p.actor())
+	// CreateScenario validates, ranks, stores and audits in one transaction.
+	id, err := s.write.CreateScenario(r.Context(), funding.ScenarioRequest{RunID: req.Run, Name: req.Name,
+		Budget: req.Budget, Strategy: req.Strategy, Weights: req.Weights, MinShare: req.MinShare,
+		MaxShare: req.MaxShare, MaxPerPremise: req.MaxPerPremise, MinPremises: req.MinPremises}, who(r).actor())
 	if err != nil {
 		return err
 	}
-	s.audit(r, p, "scenario.create", fmt.Sprintf("scenario:%d", id), map[string]any{"via": "http", "run": req.Run})
 	js, err := s.write.ScenarioJSON(r.Context(), id)
 	if err != nil {
 		return err
@@ -372,6 +382,10 @@ func bodyError(err error) error {
 // web serves the embedded web map; paths that are not files get index.html
 // so that the map's own routes work on reload.
 func (s *Server) web(w http.ResponseWriter, r *http.Request) error {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		return &apiError{kind: kindMethodNotAllowed, msg: r.Method + " is not allowed here"}
+	}
 	name := strings.TrimPrefix(r.URL.Path, "/")
 	if name == "" {
 		name = "index.html"

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/bbplan/bbplan/funding"
 	"github.com/lib/pq"
 )
 
@@ -54,15 +55,6 @@ func (e *apiError) Error() string {
 
 func (e *apiError) Unwrap() error { return e.err }
 
-// ParamError is a request error that names the parameter at fault; a
-// ScenarioCreator returns it for invalid scenario fields.
-type ParamError struct {
-	Param string
-	Msg   string
-}
-
-func (e *ParamError) Error() string { return e.Param + ": " + e.Msg }
-
 // badParam is a 400 naming param.
 func badParam(param, format string, args ...any) *apiError {
 	return &apiError{kind: kindBadParameter, param: param, msg: param + ": " + fmt.Sprintf(format, args...)}
@@ -73,7 +65,7 @@ func forbidden(msg string) *apiError { return &apiError{kind: kindForbidden, msg
 // classify turns any handler error into what the client sees.
 func classify(err error) *apiError {
 	var ae *apiError
-	var pe *ParamError
+	var pe *funding.ParamError
 	var mbe *http.MaxBytesError
 	var pqe *pq.Error
 	switch {

@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -159,28 +157,6 @@ func openPools(t testing.TB, dsn string) (read, write *data.DB) {
 	return read, write
 }
 
-// sqlScenarioCreator stands in for the funding work's ranking: it stores a
-// scenario ranking every area of the run by id, through the write pool.
-func sqlScenarioCreator(db *data.DB) ScenarioCreator {
-	return func(ctx context.Context, req ScenarioRequest, actor string) (int64, error) {
-		if req.Budget <= 0 {
-			return 0, &ParamError{Param: "budget", Msg: "must be positive"}
-		}
-		params, _ := json.Marshal(req)
-		var id int64
-		err := db.QueryRowContext(ctx, `INSERT INTO scenario (run_id, name, strategy, params, created_by)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id`, req.Run, req.Name, req.Strategy, string(params), actor).Scan(&id)
-		if err != nil {
-			return 0, fmt.Errorf("storing scenario: %w", err)
-		}
-		_, err = db.ExecContext(ctx, `INSERT INTO scenario_area (scenario_id, area_id, rank, score, subsidy,
-			cost_option, selected, rule, running_budget, explanation)
-			SELECT $1, id, row_number() OVER (ORDER BY id), 0, 0, 'fiber', true, 'selected', 0, '{}'
-			FROM candidate_area WHERE run_id = $2`, id, req.Run)
-		return id, err
-	}
-}
-
 // newFixture starts a server over a fresh fixture database with one token
 // per role.
 func newFixture(t *testing.T, mutate func(*Config)) *fixture {
@@ -203,7 +179,7 @@ func newFixture(t *testing.T, mutate func(*Config)) *fixture {
 		mutate(&cfg)
 	}
 	read, write := openPools(t, dsn)
-	srv, err := New(cfg, Deps{Read: read, Write: write, CreateScenario: sqlScenarioCreator(write),
+	srv, err := New(cfg, Deps{Read: read, Write: write,
 		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)

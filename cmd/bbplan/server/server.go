@@ -41,7 +41,7 @@ type Config struct {
 }
 
 // ScenarioRequest is the body of POST /api/v1/scenarios: the parameters of
-// `bbplan rank`.
+// `bbplan rank` (funding.ScenarioRequest as the API spells it).
 type ScenarioRequest struct {
 	Run           int64              `json:"run"`
 	Budget        float64            `json:"budget"`
@@ -54,10 +54,6 @@ type ScenarioRequest struct {
 	MinPremises   int                `json:"min_premises,omitempty"`
 }
 
-// ScenarioCreator stores and ranks a scenario and returns its id. Errors
-// that are the request's fault should be ParamErrors.
-type ScenarioCreator func(ctx context.Context, req ScenarioRequest, actor string) (int64, error)
-
 // Deps are what the server serves from. The server owns the pools: Close
 // closes them.
 type Deps struct {
@@ -68,8 +64,6 @@ type Deps struct {
 	Log   *slog.Logger
 	// Assets is the web map served at /; nil serves none.
 	Assets fs.FS
-	// CreateScenario ranks a new scenario; nil answers 503 to POST /api/v1/scenarios.
-	CreateScenario ScenarioCreator
 }
 
 // Server is one bbplan HTTP service.
@@ -79,7 +73,6 @@ type Server struct {
 	write   *data.DB
 	log     *slog.Logger
 	assets  fs.FS
-	create  ScenarioCreator
 	handler http.Handler
 	metrics *metrics
 
@@ -107,7 +100,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, read: deps.Read, write: deps.Write, log: log, assets: deps.Assets,
-		create: deps.CreateScenario, metrics: newMetrics()}
+		metrics: newMetrics()}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -211,7 +204,7 @@ func (s *Server) routes() http.Handler {
 	h("/ogc/", public, notFound)
 	h("/tiles/", public, notFound)
 	if s.assets != nil {
-		h("GET /", public, s.web)
+		h("/", public, s.web)
 	} else {
 		h("/", public, notFound)
 	}

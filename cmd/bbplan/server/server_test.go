@@ -4,11 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"testing/fstest"
+
+	"github.com/bbplan/bbplan/data/dbtest"
 
 	"github.com/paulmach/orb/encoding/mvt"
 )
@@ -171,6 +176,12 @@ func TestRoleMatrix(t *testing.T) {
 	if n == 0 {
 		t.Error("no denied request in the audit log")
 	}
+	if err := f.db.QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'scenario.create' AND actor LIKE 'http:%'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("%d scenario creations by HTTP in the audit log, want 2 (admin, planner)", n)
+	}
 }
 
 // TestMunicipalityPaging follows OGC and API paging links as a municipality
@@ -322,6 +333,9 @@ func TestBadParameters(t *testing.T) {
 		{"municipality code", "GET", "/api/v1/areas?municipality=%27%3Bdrop", "", 400, "municipality"},
 		{"area id", "GET", "/api/v1/areas/abc", "", 400, "id"},
 		{"area missing", "GET", "/api/v1/areas/99999", "", 404, ""},
+		{"compare missing", "GET", "/api/v1/scenarios/1/compare/999", "", 404, "b"},
+		{"run of scenario missing", "POST", "/api/v1/scenarios", `{"run": 7, "budget": 1000, "strategy": "pts"}`, 400, "run"},
+		{"strategy unknown", "POST", "/api/v1/scenarios", `{"run": 1, "budget": 1000, "strategy": "best"}`, 400, "strategy"},
 		{"compare id", "GET", "/api/v1/scenarios/1/compare/x", "", 400, "b"},
 		{"zoom too deep", "GET", "/tiles/cells/25/0/0.mvt", "", 400, "z"},
 		{"x out of range", "GET", "/tiles/cells/2/4/0.mvt", "", 400, "x"},
@@ -495,5 +509,49 @@ func TestRunShutsDownGracefully(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
 		t.Error("still serving after shutdown")
+	}
+}
+
+// TestWebAssets serves the web map at / with index.html for unknown paths.
+func TestWebAssets(t *testing.T) {
+	db, dsn := dbtest.New(t)
+	loadFixture(t, db)
+	read, write := openPools(t, dsn)
+	assets := fstest.MapFS{
+		"index.html": {Data: []byte("<!doctype html><title>bbplan</title>")},
+		"app.js":     {Data: []byte("console.log(1)")},
+	}
+	srv, err := New(testConfig(), Deps{Read: read, Write: write, Assets: assets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	tests := []struct {
+		method, path string
+		status       int
+		contains     string
+	}{
+		{"GET", "/", 200, "<title>bbplan</title>"},
+		{"GET", "/app.js", 200, "console.log"},
+		{"GET", "/municipality/2480", 200, "<title>bbplan</title>"},
+		{"POST", "/", 405, "method_not_allowed"},
+		{"GET", "/api/v1/unknown", 404, "not_found"},
+		{"GET", "/healthz", 200, "ok"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, ts.URL+tc.path, nil)
+			resp, err := ts.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.status || !strings.Contains(string(b), tc.contains) {
+				t.Errorf("status %d body %.200s, want %d with %s", resp.StatusCode, b, tc.status, tc.contains)
+			}
+		})
 	}
 }
