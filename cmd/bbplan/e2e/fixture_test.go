@@ -117,6 +117,25 @@ var fixtureResults = []string{
 	             'priority_buildings', 0, 'subsidy_per_building', round(per_premise::numeric), 'reduction', 0,
 	             'ranking_amount', round(per_premise::numeric))) ELSE '{}'::jsonb END
 	 FROM running`,
+	// The scenario summary in the shape of funding.Summary, which the
+	// comparison reads for the budget per municipality.
+	`WITH per_muni AS (
+	   SELECT sa.scenario_id, a.kommun_code, count(*) AS areas, count(*) FILTER (WHERE sa.selected) AS selected,
+	          coalesce(sum(a.premises) FILTER (WHERE sa.selected), 0) AS premises,
+	          coalesce(sum(a.households) FILTER (WHERE sa.selected), 0) AS households,
+	          coalesce(sum(sa.subsidy) FILTER (WHERE sa.selected), 0) AS allocated
+	   FROM scenario_area sa JOIN candidate_area a ON a.id = sa.area_id GROUP BY sa.scenario_id, a.kommun_code),
+	 totals AS (
+	   SELECT scenario_id, sum(areas) AS areas, sum(selected) AS selected, sum(premises) AS premises,
+	          sum(households) AS households, sum(allocated) AS allocated,
+	          jsonb_agg(jsonb_build_object('kommun_code', kommun_code, 'areas', areas, 'selected', selected,
+	            'premises', premises, 'allocated', allocated, 'share', 0, 'reserve', 0) ORDER BY kommun_code) AS municipalities
+	   FROM per_muni GROUP BY scenario_id)
+	 UPDATE scenario s SET summary = jsonb_build_object('budget', (s.params->>'budget')::float8,
+	   'allocated', t.allocated, 'remaining', (s.params->>'budget')::float8 - t.allocated, 'areas', t.areas,
+	   'selected', t.selected, 'selected_premises', t.premises, 'selected_households', t.households,
+	   'benefit', 0, 'municipalities', t.municipalities)
+	 FROM totals t WHERE t.scenario_id = s.id`,
 	`INSERT INTO cell_stat (run_id, grid, cell_id, geom, premises, households, workplaces, premises_target,
 	   eligible, double_gaps, share_target)
 	 SELECT 1, 'scb1km', lpad((floor(ST_X(geom) / 1000) * 1000)::bigint::text, 6, '0') || (floor(ST_Y(geom) / 1000) * 1000)::bigint::text,

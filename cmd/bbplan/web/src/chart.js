@@ -23,6 +23,6 @@ export function pairedBars(rows, { colourA, colourB, nameA, nameB }) {
     viewBox="0 0 ${width} ${height}" width="100%">
     <rect x="${labelW}" y="4" width="10" height="10" fill="${colourA}"></rect>
     <text x="${labelW + 14}" y="13">${esc(nameA)}</text>
-    <rect x="${labelW + 160}" y="4" width="10" height="10" fill="${colourB}"></rect>
-    <text x="${labelW + 174}" y="13">${esc(nameB)}</text>${bars}</svg>`;
+    <rect x="${labelW + 150}" y="4" width="10" height="10" fill="${colourB}"></rect>
+    <text x="${labelW + 164}" y="13">${esc(nameB)}</text>${bars}</svg>`;
 }

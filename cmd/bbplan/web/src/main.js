@@ -247,7 +247,7 @@ function renderLegend() {
   $('legend-cells').innerHTML = `<div class="ramp" style="background:${cssGradient(viridis)}"></div><div class="ends"><span>0 %</span><span>50 %</span><span>100 %</span></div>`;
   let areas;
   if (state.compare) {
-    areas = legendItems([[`only in ${state.compare.a.name}`, COMPARE_COLOURS.a], [`only in ${state.compare.b.name}`, COMPARE_COLOURS.b], ['in both or neither', COMPARE_COLOURS.both]]);
+    areas = legendItems([[`only in A: ${state.compare.a.name}`, COMPARE_COLOURS.a], [`only in B: ${state.compare.b.name}`, COMPARE_COLOURS.b], ['in both or neither', COMPARE_COLOURS.both]]);
   } else if (state.areaColour === 'rank' && state.scenario) {
     areas = `<div class="ramp" style="background:${cssGradient(cividis)}"></div><div class="ends"><span>rank 1</span><span>rank ${maxRank() || '–'}</span></div>` +
       legendItems([['not selected', UNSELECTED]]);
@@ -623,23 +623,32 @@ async function loadCompare() {
   for (const x of c.only_a || []) map.setFeatureState({ source: 'areas', sourceLayer: 'areas', id: x.area_id }, { cmp: CMP_ONLY_A });
   for (const x of c.only_b || []) map.setFeatureState({ source: 'areas', sourceLayer: 'areas', id: x.area_id }, { cmp: CMP_ONLY_B });
   renderLegend();
-  const cols = [
-    { key: 'area', label: 'Area', num: true, value: (x) => x.area_id },
-    { key: 'm', label: 'Municipality', value: (x) => muniName(x.kommun_code) },
-    { key: 'rank', label: 'Rank', num: true, value: (x) => x.rank },
-    { key: 'subsidy', label: 'Subsidy', num: true, value: (x) => x.subsidy, html: (x) => mkr(x.subsidy) },
-    { key: 'reason', label: 'Why not in the other', value: (x) => x.reason },
-  ];
-  const bars = (c.municipalities || []).map((m) => ({ label: m.name || m.code, a: m.budget_a, b: m.budget_b }));
-  out.innerHTML = `<p><span class="swatch" style="background:${COMPARE_COLOURS.a}"></span> ${plural((c.only_a || []).length, 'area')} only in <strong>${esc(c.a.name)}</strong>,
-    <span class="swatch" style="background:${COMPARE_COLOURS.b}"></span> ${plural((c.only_b || []).length, 'area')} only in <strong>${esc(c.b.name)}</strong>,
+  // Areas in only one scenario: their rank and subsidy there, their rank in
+  // the other, and the rule that left them out of it.
+  const cols = (side) => {
+    const other = side === 'a' ? 'b' : 'a';
+    return [
+      { key: 'area', label: 'Area', num: true, value: (x) => x.area_id },
+      { key: 'm', label: 'Municipality', value: (x) => muniName(x.kommun_code) },
+      { key: 'rank', label: `Rank ${side.toUpperCase()}`, num: true, value: (x) => x['rank_' + side] ?? x.rank },
+      { key: 'rankother', label: `Rank ${other.toUpperCase()}`, num: true, value: (x) => x['rank_' + other] },
+      { key: 'subsidy', label: 'Subsidy', num: true, value: (x) => x['subsidy_' + side] ?? x.subsidy, html: (x) => mkr(x['subsidy_' + side] ?? x.subsidy) },
+      { key: 'reason', label: 'Why', value: (x) => x.reason || x['rule_' + other] },
+    ];
+  };
+  const bars = (c.municipalities || []).map((m) => ({ label: muniName(m.kommun_code || m.code), a: m.budget_a, b: m.budget_b }));
+  const side = (x) => `<strong>${esc(x.name)}</strong>${x.budget !== undefined ? ` (${esc(x.strategy || '')}, ${mkr(x.allocated)} of ${mkr(x.budget)}, ${plural(x.selected || 0, 'area')})` : ''}`;
+  out.innerHTML = `<p>A: ${side(c.a)}<br>B: ${side(c.b)}</p>
+    ${(c.param_changes || []).length ? `<p class="muted">Differences: ${c.param_changes.map(esc).join('; ')}</p>` : ''}
+    <p><span class="swatch" style="background:${COMPARE_COLOURS.a}"></span> ${plural((c.only_a || []).length, 'area')} only in A,
+    <span class="swatch" style="background:${COMPARE_COLOURS.b}"></span> ${plural((c.only_b || []).length, 'area')} only in B,
     ${plural((c.rank_changes || []).length, 'area')} change rank.</p>
-    <h4>Budget per municipality</h4>${pairedBars(bars, { colourA: COMPARE_COLOURS.a, colourB: COMPARE_COLOURS.b, nameA: c.a.name, nameB: c.b.name })}
-    <h4>Only in ${esc(c.a.name)}</h4><div id="only-a"></div>
-    <h4>Only in ${esc(c.b.name)}</h4><div id="only-b"></div>`;
+    <h4>Budget per municipality</h4>${pairedBars(bars, { colourA: COMPARE_COLOURS.a, colourB: COMPARE_COLOURS.b, nameA: 'A: ' + c.a.name, nameB: 'B: ' + c.b.name })}
+    <h4>Only in A: ${esc(c.a.name)}</h4><div id="only-a"></div>
+    <h4>Only in B: ${esc(c.b.name)}</h4><div id="only-b"></div>`;
   const fly = (id) => openAreaKeepCompare(id);
-  renderTable($('only-a'), cols, c.only_a || [], { rowId: (x) => x.area_id, onRow: fly, sort: { key: 'rank', dir: 1 } });
-  renderTable($('only-b'), cols, c.only_b || [], { rowId: (x) => x.area_id, onRow: fly, sort: { key: 'rank', dir: 1 } });
+  renderTable($('only-a'), cols('a'), c.only_a || [], { rowId: (x) => x.area_id, onRow: fly, sort: { key: 'rank', dir: 1 } });
+  renderTable($('only-b'), cols('b'), c.only_b || [], { rowId: (x) => x.area_id, onRow: fly, sort: { key: 'rank', dir: 1 } });
 }
 
 // openAreaKeepCompare flies to an area from the comparison without leaving it.
