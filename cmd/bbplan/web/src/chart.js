@@ -1,12 +1,12 @@
 // chart.js draws a grouped horizontal bar chart as plain SVG: one row per
 // label with two bars (scenario A and B).
-import { esc, sek } from './format.js';
+import { esc, sek, mkr } from './format.js';
 
 export function pairedBars(rows, { colourA, colourB, nameA, nameB }) {
   const rowH = 26;
   const labelW = 110;
   const width = 420;
-  const barW = width - labelW - 10;
+  const barW = width - labelW - 64; // room for the value after the bar
   const max = Math.max(1, ...rows.flatMap((r) => [r.a || 0, r.b || 0]));
   const legendH = 22;
   const height = legendH + rows.length * rowH + 4;
@@ -17,7 +17,9 @@ export function pairedBars(rows, { colourA, colourB, nameA, nameB }) {
     return `<g><title>${esc(r.label)}: A ${esc(sek(r.a))}, B ${esc(sek(r.b))}</title>
       <text x="${labelW - 6}" y="${y + 15}" text-anchor="end">${esc(r.label)}</text>
       <rect x="${labelW}" y="${y + 2}" width="${wa.toFixed(1)}" height="10" fill="${colourA}"></rect>
-      <rect x="${labelW}" y="${y + 13}" width="${wb.toFixed(1)}" height="10" fill="${colourB}"></rect></g>`;
+      <text x="${(labelW + wa + 3).toFixed(1)}" y="${y + 11}" class="value">${esc(mkr(r.a || 0))}</text>
+      <rect x="${labelW}" y="${y + 13}" width="${wb.toFixed(1)}" height="10" fill="${colourB}"></rect>
+      <text x="${(labelW + wb + 3).toFixed(1)}" y="${y + 22}" class="value">${esc(mkr(r.b || 0))}</text></g>`;
   }).join('');
   return `<svg class="chart" role="img" aria-label="Budget per municipality, ${esc(nameA)} and ${esc(nameB)}"
     viewBox="0 0 ${width} ${height}" width="100%">

@@ -17,7 +17,7 @@ export function renderTable(el, columns, rows, { onRow, rowId, current: currentO
     const id = rowId ? rowId(r) : '';
     const cls = [onRow ? 'clickable' : '', current !== undefined && current !== null && String(current) === String(id) ? 'current' : ''].join(' ').trim();
     const cells = columns.map((c) => `<td${c.num ? ' class="num"' : ''}>${c.html ? c.html(r) : esc(c.value(r))}</td>`).join('');
-    return `<tr data-id="${esc(id)}" class="${cls}">${cells}</tr>`;
+    return `<tr data-id="${esc(id)}" class="${cls}"${onRow ? ' tabindex="0"' : ''}>${cells}</tr>`;
   }).join('');
   el.innerHTML = `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
   el.querySelectorAll('th.sortable').forEach((th) => {
@@ -29,7 +29,15 @@ export function renderTable(el, columns, rows, { onRow, rowId, current: currentO
     });
   });
   if (onRow) {
-    el.querySelectorAll('tbody tr').forEach((tr) => tr.addEventListener('click', () => onRow(tr.dataset.id)));
+    el.querySelectorAll('tbody tr').forEach((tr) => {
+      tr.addEventListener('click', () => onRow(tr.dataset.id));
+      tr.addEventListener('keydown', (ev) => {
+        if (ev.key === 'Enter' || ev.key === ' ') {
+          ev.preventDefault();
+          onRow(tr.dataset.id);
+        }
+      });
+    });
   }
   return sorted;
 }
