@@ -2,7 +2,7 @@
 // pickers, the map, the area panel, the ranking table and the comparison.
 import maplibregl from 'maplibre-gl';
 import { get, getAll, getToken, setToken, ApiError } from './api.js';
-import { createMap, syncLayers, clearLayers, fitBBox, setSelected, CMP_ONLY_A, CMP_ONLY_B, COMPARE_COLOURS, UNSELECTED, PREMISE_MIN_ZOOM } from './map.js';
+import { createMap, syncLayers, clearLayers, fitBBox, fitRegion, setSelected, CMP_ONLY_A, CMP_ONLY_B, COMPARE_COLOURS, UNSELECTED, PREMISE_MIN_ZOOM } from './map.js';
 import { viridis, cividis, cssGradient, classColours, okabeIto } from './palettes.js';
 import { int, dec, sek, mkr, pct, share, esc, yesno, kv } from './format.js';
 import { renderTable, sortRows, toCSV, download } from './table.js';
@@ -178,6 +178,12 @@ async function loadRun(hash = {}) {
   state.scenario = hash.scenario && state.scenarios.some((s) => String(s.id) === hash.scenario) ? hash.scenario : String(state.scenarios[0] ? state.scenarios[0].id : '');
   $('scenario').value = state.scenario;
   await loadScenario(hash.municipality);
+  // A run may cover any region: show its municipalities (or the chosen one).
+  const m = state.municipalities.find((x) => x.code === state.municipality);
+  if (m) {
+    setSelected(map, 'municipalities', 'municipalities', null, m.code);
+    fitBBox(map, m.bbox, 11);
+  } else fitRegionOrData();
 }
 
 async function loadScenario(municipality) {
@@ -287,12 +293,24 @@ function selectMunicipality(code, zoom) {
   const m = state.municipalities.find((x) => x.code === code);
   if (zoom) {
     if (m) fitBBox(map, m.bbox, 11);
-    else map.fitBounds([[14.3, 63.4], [21.6, 66.4]], { padding: 20, duration: 800 });
+    else fitRegionOrData();
   }
   renderMunicipality();
   renderRanking();
   showTab('muni');
   writeHash();
+}
+
+// fitRegionOrData shows all municipalities of the run, or the default
+// region when they carry no bounding boxes.
+function fitRegionOrData() {
+  const boxes = state.municipalities.map((m) => m.bbox).filter(Boolean);
+  if (!boxes.length) {
+    fitRegion(map);
+    return;
+  }
+  fitBBox(map, [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])),
+    Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))], 12);
 }
 
 function sumStats() {

@@ -157,9 +157,21 @@ function areaFill({ compare, areaColour, scenario, maxRank }) {
   return ['match', ['get', 'class'], ...Object.entries(classColours).flat(), okabeIto.grey];
 }
 
+// padding keeps fitted bounds clear of the layer panel over the map's left side.
+function padding(map) {
+  const panel = document.getElementById('layers');
+  const w = map.getContainer().clientWidth;
+  const left = panel && w > 700 ? panel.offsetWidth + 30 : 30;
+  return { top: 30, bottom: 30, right: 30, left };
+}
+
 export function fitBBox(map, bbox, maxZoom = 13) {
   if (!bbox) return;
-  map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { padding: 40, maxZoom, duration: 800 });
+  map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { padding: padding(map), maxZoom, duration: 800 });
+}
+
+export function fitRegion(map) {
+  map.fitBounds(VASTERBOTTEN, { padding: padding(map), duration: 800 });
 }
 
 // setSelected moves the "sel" feature state from one feature to another.
