@@ -154,9 +154,12 @@ var fixtureResults = []string{
 	        count(*) FILTER (WHERE eligible), coalesce(sum(households) FILTER (WHERE eligible), 0),
 	        coalesce(sum(workplaces) FILTER (WHERE eligible), 0), count(*) FILTER (WHERE mobile_ok),
 	        count(*) FILTER (WHERE double_gap), 0,
-	        (SELECT jsonb_object_agg(tier, jsonb_build_object('premises', n, 'households', hh, 'workplaces', wp))
-	         FROM (SELECT tier, count(*) AS n, sum(households) AS hh, sum(workplaces) AS wp FROM premise_status t
-	               WHERE t.run_id = 1 AND t.kommun_code = ps.kommun_code GROUP BY tier) x),
+	        -- As the analysis writes them: premises reaching at least each tier.
+	        (SELECT jsonb_object_agg(tt, jsonb_build_object('premises', n, 'households', hh, 'workplaces', wp))
+	         FROM (SELECT tt, count(t.*) AS n, coalesce(sum(t.households), 0) AS hh, coalesce(sum(t.workplaces), 0) AS wp
+	               FROM unnest(ARRAY[1000, 100, 30]) tt
+	               LEFT JOIN premise_status t ON t.run_id = 1 AND t.kommun_code = ps.kommun_code AND t.tier >= tt
+	               GROUP BY tt) x),
 	        (SELECT jsonb_object_agg(class, jsonb_build_object('premises', n))
 	         FROM (SELECT class, count(*) AS n FROM premise_status t
 	               WHERE t.run_id = 1 AND t.kommun_code = ps.kommun_code GROUP BY class) y)

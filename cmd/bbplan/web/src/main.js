@@ -329,6 +329,13 @@ function sumStats() {
     if (m.budget) for (const k of Object.keys(budget)) budget[k] += m.budget[k] || 0;
   }
   t.tiers = tiers;
+  const classes = {};
+  for (const m of state.municipalities) {
+    for (const [c, v] of Object.entries((m.stats && m.stats.classes) || {})) {
+      classes[c] = { premises: ((classes[c] && classes[c].premises) || 0) + ((v && v.premises) || 0) };
+    }
+  }
+  t.classes = classes;
   t.share_target = t.premises ? t.premises_target / t.premises : null;
   return { stats: t, budget: state.scenario ? budget : null };
 }
@@ -346,8 +353,10 @@ function statsHTML(s, budget) {
     ['Mobile target met', `${int(s.mobile_ok)} (${pct(s.mobile_ok, s.premises)})`],
     ['Double gaps', int(s.double_gaps)],
     ['Disputed coverage', int(s.disputed)],
-  ]) + (tiers.length ? `<h4>Tiers (highest met)</h4><table><thead><tr><th>Tier</th><th class="num">Premises</th><th class="num">Households</th><th class="num">Workplaces</th></tr></thead><tbody>${
-    tiers.map(([t, v]) => `<tr><td>${t === '0' ? 'none' : esc(t) + ' Mbit/s'}</td><td class="num">${int(v.premises)}</td><td class="num">${int(v.households)}</td><td class="num">${int(v.workplaces)}</td></tr>`).join('')
+    ...(s.classes ? [['Classes', Object.entries(s.classes).filter(([, v]) => v && v.premises)
+      .map(([c, v]) => `<span class="swatch" style="background:${classColours[c] || okabeIto.grey}"></span> ${esc(c)} ${int(v.premises)}`).join(', ') || '–']] : []),
+  ]) + (tiers.length ? `<h4>Premises reaching each tier</h4><table><thead><tr><th>Tier</th><th class="num">Premises</th><th class="num">Share</th><th class="num">Households</th><th class="num">Workplaces</th></tr></thead><tbody>${
+    tiers.map(([t, v]) => `<tr><td>${t === '0' ? 'none' : '≥ ' + esc(t) + ' Mbit/s'}</td><td class="num">${int(v.premises)}</td><td class="num">${pct(v.premises, s.premises)}</td><td class="num">${int(v.households)}</td><td class="num">${int(v.workplaces)}</td></tr>`).join('')
   }</tbody></table>` : '') + (budget ? `<h4>Budget in scenario ${esc(state.scenario)}</h4>` + kv([
     ['Allocated', sek(budget.allocated)],
     ['Areas selected', `${int(budget.areas_selected)} of ${int(budget.areas)}`],
