@@ -8,7 +8,7 @@ export function pairedBars(rows, { colourA, colourB, nameA, nameB }) {
   const width = 420;
   const barW = width - labelW - 64; // room for the value after the bar
   const max = Math.max(1, ...rows.flatMap((r) => [r.a || 0, r.b || 0]));
-  const legendH = 22;
+  const legendH = 38; // one legend line per scenario, as names can be long
   const height = legendH + rows.length * rowH + 4;
   const bars = rows.map((r, i) => {
     const y = legendH + i * rowH;
@@ -23,8 +23,8 @@ export function pairedBars(rows, { colourA, colourB, nameA, nameB }) {
   }).join('');
   return `<svg class="chart" role="img" aria-label="Budget per municipality, ${esc(nameA)} and ${esc(nameB)}"
     viewBox="0 0 ${width} ${height}" width="100%">
-    <rect x="${labelW}" y="4" width="10" height="10" fill="${colourA}"></rect>
-    <text x="${labelW + 14}" y="13">${esc(nameA)}</text>
-    <rect x="${labelW + 150}" y="4" width="10" height="10" fill="${colourB}"></rect>
-    <text x="${labelW + 164}" y="13">${esc(nameB)}</text>${bars}</svg>`;
+    <rect x="0" y="4" width="10" height="10" fill="${colourA}"></rect>
+    <text x="14" y="13">${esc(nameA)}</text>
+    <rect x="0" y="20" width="10" height="10" fill="${colourB}"></rect>
+    <text x="14" y="29">${esc(nameB)}</text>${bars}</svg>`;
 }
