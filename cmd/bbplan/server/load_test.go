@@ -10,6 +10,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -116,6 +117,7 @@ func benchServer(b *testing.B) (*httptest.Server, string, [][2]float64) {
 	read, write := openPools(b, dsn)
 	cfg := testConfig()
 	cfg.MaxLimit = 10000
+	cfg.TokenCacheTTL = 10 * time.Second // as bbplan serve
 	srv, err := New(cfg, Deps{Read: read, Write: write})
 	if err != nil {
 		b.Fatal(err)
@@ -131,7 +133,7 @@ func load(b *testing.B, ts *httptest.Server, token string, path func(r *rand.Ran
 	const clients = 8
 	var mu sync.Mutex
 	var lat []time.Duration
-	var bytes int64
+	var bytes, largest int64
 	next := make(chan int)
 	go func() {
 		for i := 0; i < b.N; i++ {
@@ -164,9 +166,13 @@ func load(b *testing.B, ts *httptest.Server, token string, path func(r *rand.Ran
 					b.Errorf("%s: status %d", req.URL, resp.StatusCode)
 					return
 				}
+				if strings.HasSuffix(req.URL.Path, ".mvt") && nb > MaxTileBytes {
+					b.Errorf("%s: tile of %d bytes", req.URL, nb)
+				}
 				mu.Lock()
 				lat = append(lat, d)
 				bytes += nb
+				largest = max(largest, nb)
 				mu.Unlock()
 			}
 		}(uint64(c))
@@ -181,6 +187,7 @@ func load(b *testing.B, ts *httptest.Server, token string, path func(r *rand.Ran
 	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "req/s")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(bytes)/float64(len(lat)), "B/resp")
+	b.ReportMetric(float64(largest), "max-B")
 }
 
 // jitter is a point near a random cluster centre (about ±10 km).

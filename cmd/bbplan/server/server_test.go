@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/bbplan/bbplan/data/dbtest"
 
@@ -461,6 +462,34 @@ func TestDensePremiseTilesAreBinned(t *testing.T) {
 	}
 }
 
+// TestLargeCellTilesAreBinned checks that a cell tile over the size limit
+// is served as summed bins.
+func TestLargeCellTilesAreBinned(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.MaxTileBytes = 300 })
+	for _, layer := range []string{"cells", "premises"} {
+		t.Run(layer, func(t *testing.T) {
+			resp, body := f.get(t, "committee", tilePath(layer, 9, umeLon, umeLat))
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d: %s", resp.StatusCode, body)
+			}
+			layers, err := mvt.Unmarshal(body)
+			if err != nil || len(layers) != 1 || layers[0].Name != layer {
+				t.Fatalf("layers %v, err %v", layers, err)
+			}
+			var premises float64
+			for _, ft := range layers[0].Features {
+				if ft.Properties["aggregated"] != true || ft.Properties["cells"] == nil {
+					t.Fatalf("not binned: %v", ft.Properties)
+				}
+				premises += ft.Properties["premises"].(float64)
+			}
+			if premises != premisesPerMunicipality {
+				t.Errorf("bins hold %v premises, want %d", premises, premisesPerMunicipality)
+			}
+		})
+	}
+}
+
 // TestServiceEndpoints checks health, readiness, metrics, OpenAPI and the
 // OGC landing documents.
 func TestServiceEndpoints(t *testing.T) {
@@ -551,6 +580,82 @@ func TestWebAssets(t *testing.T) {
 			b, _ := io.ReadAll(resp.Body)
 			if resp.StatusCode != tc.status || !strings.Contains(string(b), tc.contains) {
 				t.Errorf("status %d body %.200s, want %d with %s", resp.StatusCode, b, tc.status, tc.contains)
+			}
+		})
+	}
+}
+
+// TestRevokedToken checks that a revoked token is refused: at once without
+// a token cache, after the cache period with one.
+func TestRevokedToken(t *testing.T) {
+	tests := []struct {
+		name      string
+		ttl       time.Duration
+		afterWant int
+	}{
+		{"no cache", 0, http.StatusUnauthorized},
+		{"cached for an hour", time.Hour, http.StatusOK},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, func(c *Config) { c.TokenCacheTTL = tc.ttl })
+			if resp, body := f.get(t, "committee", "/api/v1/me"); resp.StatusCode != http.StatusOK {
+				t.Fatalf("before revoking: %d %s", resp.StatusCode, body)
+			}
+			if _, err := f.db.Exec(`UPDATE api_token SET revoked_at = now() WHERE name = 'test-committee'`); err != nil {
+				t.Fatal(err)
+			}
+			if resp, body := f.get(t, "committee", "/api/v1/me"); resp.StatusCode != tc.afterWant {
+				t.Fatalf("after revoking: %d, want %d: %s", resp.StatusCode, tc.afterWant, body)
+			}
+		})
+	}
+}
+
+// TestOperatorPlans checks that plan flags reach planners only, and that a
+// best offer that is a plan is withheld below planner.
+func TestOperatorPlans(t *testing.T) {
+	f := newFixture(t, nil)
+	// P2480-5 has a planned best offer (every fifth premise).
+	tests := []struct {
+		role, path string
+		plans      bool
+	}{
+		{"planner", "/ogc/collections/premises/items/P2480-5", true},
+		{"admin", "/api/v1/municipalities/2480/gaps", true},
+		{"municipality", "/ogc/collections/premises/items/P2480-5", false},
+		{"municipality", "/api/v1/municipalities/2480/gaps", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.role+" "+tc.path, func(t *testing.T) {
+			resp, body := f.get(t, tc.role, tc.path)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d: %s", resp.StatusCode, body)
+			}
+			var doc struct {
+				Properties map[string]any `json:"properties"`
+				Features   []struct {
+					Properties map[string]any `json:"properties"`
+				} `json:"features"`
+			}
+			if err := json.Unmarshal(body, &doc); err != nil {
+				t.Fatal(err)
+			}
+			props := doc.Properties
+			for _, ft := range doc.Features {
+				if ft.Properties["id"] == "P2480-15" { // eligible and planned
+					props = ft.Properties
+				}
+			}
+			if props == nil {
+				t.Fatal("premise not found")
+			}
+			_, hasFlag := props["best_planned"]
+			if hasFlag != tc.plans || (props["best_provider"] != nil) != tc.plans {
+				t.Errorf("plans %v: best_planned present %v, best_provider %v", tc.plans, hasFlag, props["best_provider"])
+			}
+			if props["kind"] != "premise" {
+				t.Errorf("kind %v", props["kind"])
 			}
 		})
 	}
