@@ -82,6 +82,7 @@ try {
   check(await rendered('muni-fill') > 0, 'municipality polygons rendered');
   check(await rendered('cells-fill') > 0, 'grid cells rendered');
   check(await rendered('areas-fill') === -1, 'no area layer without a token');
+  check(await page.isHidden('[data-layer="areas"]') && await page.isHidden('#premises-switch'), 'no area or premise switches without a token');
   check((await page.textContent('#notice')).includes('aggregates only'), 'notice says aggregates only');
   await page.screenshot({ path: join(shots, '01-anonymous.png') });
 
