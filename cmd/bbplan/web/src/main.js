@@ -157,7 +157,7 @@ function fillSelect(sel, options, empty) {
 
 function readHash() {
   const h = new URLSearchParams(window.location.hash.slice(1));
-  return { run: h.get('run') || '', scenario: h.get('scenario') || '', municipality: h.get('m') || '' };
+  return { run: h.get('run') || '', scenario: h.get('scenario') || '', municipality: h.get('m') || '', area: h.get('area') || '' };
 }
 
 function writeHash() {
@@ -165,6 +165,7 @@ function writeHash() {
   if (state.run) h.set('run', state.run);
   if (state.scenario) h.set('scenario', state.scenario);
   if (state.municipality) h.set('m', state.municipality);
+  if (state.area && state.area.id) h.set('area', state.area.id);
   history.replaceState(null, '', '#' + h.toString());
 }
 
@@ -184,6 +185,8 @@ async function loadRun(hash = {}) {
     setSelected(map, 'municipalities', 'municipalities', null, m.code);
     fitBBox(map, m.bbox, 11);
   } else fitRegionOrData();
+  // A shared link may name an area: open it once the run is shown.
+  if (hash.area && state.areas.some((a) => String(a.id) === hash.area)) openArea(hash.area, true);
 }
 
 async function loadScenario(municipality) {
@@ -489,6 +492,7 @@ async function openArea(id, fly) {
     return;
   }
   state.area = a;
+  writeHash();
   setSelected(map, 'areas', 'areas', prev, a.id);
   if (fly) fitBBox(map, a.bbox, 13);
   const sc = a.scenario;
