@@ -84,6 +84,8 @@ try {
   check(await rendered('areas-fill') === -1, 'no area layer without a token');
   check(await page.isHidden('[data-layer="areas"]') && await page.isHidden('#premises-switch'), 'no area or premise switches without a token');
   check((await page.textContent('#notice')).includes('aggregates only'), 'notice says aggregates only');
+  const t = await page.evaluate(() => performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd);
+  console.log(`    page ready to script in ${Math.round(t)} ms`);
   await page.screenshot({ path: join(shots, '01-anonymous.png') });
 
   step = 'planner overview';
@@ -91,6 +93,7 @@ try {
   check(await page.$eval('#scenario', (s) => s.options.length) >= 2, 'scenario picker filled');
   check(await rendered('areas-fill') > 0, 'candidate areas rendered');
   check(await page.$$eval('#muni-table tbody tr', (r) => r.length) >= 3, 'municipality table listed');
+  check(await page.$$eval('#tab-muni svg.chart rect', (r) => r.length) >= 6, 'share chart drawn');
   await page.screenshot({ path: join(shots, '02-overview.png') });
 
   step = 'choose a municipality';

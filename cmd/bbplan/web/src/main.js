@@ -6,7 +6,7 @@ import { createMap, syncLayers, clearLayers, fitBBox, fitRegion, setSelected, CM
 import { viridis, cividis, cssGradient, classColours, okabeIto } from './palettes.js';
 import { int, dec, sek, mkr, pct, share, esc, yesno, kv } from './format.js';
 import { renderTable, sortRows, toCSV, download } from './table.js';
-import { pairedBars } from './chart.js';
+import { pairedBars, shareBars } from './chart.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -304,6 +304,11 @@ function selectMunicipality(code, zoom) {
   writeHash();
 }
 
+// viridisAt picks the viridis colour of a share, as the cells layer does.
+function viridisAt(x) {
+  return viridis[Math.max(0, Math.min(viridis.length - 1, Math.round(x * (viridis.length - 1))))];
+}
+
 // fitRegionOrData shows all municipalities of the run, or the default
 // region when they carry no bounding boxes.
 function fitRegionOrData() {
@@ -371,7 +376,11 @@ function renderMunicipality() {
   const code = state.municipality;
   if (!code) {
     const { stats, budget } = sumStats();
-    el.innerHTML = `<h3>Region: ${int(state.municipalities.length)} municipalities</h3>${statsHTML(stats, budget)}<h4>Municipalities</h4><div id="muni-table"></div>`;
+    const shares = state.municipalities.filter((m) => m.stats).map((m) => ({ label: m.name, share: m.stats.share_target }))
+      .sort((a, b) => a.share - b.share);
+    el.innerHTML = `<h3>Region: ${int(state.municipalities.length)} municipalities</h3>${statsHTML(stats, budget)}
+      <h4>Share of premises meeting the target</h4>${shareBars(shares, viridisAt)}
+      <h4>Municipalities</h4><div id="muni-table"></div>`;
     const cols = [
       { key: 'name', label: 'Municipality', value: (m) => m.name },
       { key: 'premises', label: 'Premises', num: true, value: (m) => m.stats && m.stats.premises, html: (m) => int(m.stats && m.stats.premises) },
