@@ -32,8 +32,10 @@ function check(cond, what) {
 
 const browser = await chromium.launch({
   executablePath: process.env.BBPLAN_CHROMIUM || '/usr/bin/chromium',
+  // With the GPU off, MapLibre's WebGL runs on SwiftShader, which newer
+  // Chromium only allows when asked for.
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-    '--no-first-run', '--disable-component-update', '--disable-sync'],
+    '--no-first-run', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
 });
 let failed = false;
 try {

@@ -29,7 +29,18 @@ const state = {
   ready: false,
 };
 
-const map = createMap($('map'));
+const map = (() => {
+  try {
+    return createMap($('map'));
+  } catch (err) {
+    // Without WebGL there is no map to drive; say so instead of a blank page.
+    const el = $('notice');
+    el.hidden = false;
+    el.classList.add('error');
+    el.textContent = `This browser cannot draw the map (${err.message}). Enable WebGL or use another browser.`;
+    throw err;
+  }
+})();
 // mapReady settles when the (empty) style has loaded; boot waits for it so
 // that sources can be added.
 const mapReady = new Promise((resolve) => map.once('load', resolve));
