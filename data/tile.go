@@ -54,14 +54,15 @@ var tileLayers = map[string]string{
 		FROM b, premise_status ps
 		WHERE ps.run_id = $5 AND ps.geom && b.w AND ($7 = '' OR ps.kommun_code = $7)` + tileParams + ` OFFSET 0) q
 		WHERE q.geom IS NOT NULL`,
-	// Premises too dense for one tile are binned on a 32-pixel grid (128 bins across).
+	// Premises too dense for one tile are binned on a grid of about 32
+	// pixels (132 bins across the buffered envelope), snapped in the working
+	// SRID so that only the bins' centroids are transformed.
 	"premises-binned": tileEnvelope + `SELECT ST_AsMVT(q, 'premises', 4096, 'geom') FROM (
-		SELECT ST_AsMVTGeom(ST_Centroid(ST_Collect(p.g)), b.e, 4096, 64, true) AS geom,
-			true AS aggregated, count(*)::int AS premises, count(*) FILTER (WHERE p.eligible)::int AS eligible
-		FROM b, (SELECT ST_Transform(ps.geom, 3857) AS g, ps.eligible
-			FROM b, premise_status ps
-			WHERE ps.run_id = $5 AND ps.geom && b.w AND ($7 = '' OR ps.kommun_code = $7)` + tileParams + `) p
-		GROUP BY b.e, ST_SnapToGrid(p.g, b.px * 64)) q
+		SELECT ST_AsMVTGeom(ST_Transform(ST_Centroid(ST_Collect(ps.geom)), 3857), b.e, 4096, 64, true) AS geom,
+			true AS aggregated, count(*)::int AS premises, count(*) FILTER (WHERE ps.eligible)::int AS eligible
+		FROM b, premise_status ps
+		WHERE ps.run_id = $5 AND ps.geom && b.w AND ($7 = '' OR ps.kommun_code = $7)` + tileParams + `
+		GROUP BY b.e, ST_SnapToGrid(ps.geom, (ST_XMax(b.w) - ST_XMin(b.w)) / 132)) q
 		WHERE q.geom IS NOT NULL`,
 	// Below the premise zoom the premise layer carries the grid cells.
 	"premises-cells": tileEnvelope + `SELECT ST_AsMVT(q, 'premises', 4096, 'geom') FROM (

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -24,6 +25,16 @@ const (
 	umeLon, umeLat   = 20.02, 63.77
 	nordLon, nordLat = 19.36, 63.525
 )
+
+// tileOf returns the tile at zoom z holding the CRS84 point (lon, lat), for
+// tests and the load tool.
+func tileOf(lon, lat float64, z int) (x, y int) {
+	n := float64(int(1) << z)
+	x = int((lon + 180) / 360 * n)
+	rad := lat * math.Pi / 180
+	y = int((1 - math.Log(math.Tan(rad)+1/math.Cos(rad))/math.Pi) / 2 * n)
+	return x, y
+}
 
 func tilePath(layer string, z int, lon, lat float64) string {
 	x, y := tileOf(lon, lat, z)

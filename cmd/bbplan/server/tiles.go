@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -100,14 +99,4 @@ func tileETag(t data.TileRequest) string {
 	fmt.Fprintf(h, "%s|%d|%d|%d|%d|%d|%s|%t|%s|%t|%d|%d|%d", t.Layer, t.Z, t.X, t.Y, t.Run, t.Scenario, t.Grid,
 		t.Scope.Premises, t.Scope.Kommun, t.Scope.Plans, t.PremiseMinZoom, t.MaxFeatures, t.MaxBytes)
 	return fmt.Sprintf(`"r%d-%s"`, t.Run, hex.EncodeToString(h.Sum(nil))[:16])
-}
-
-// tileOf returns the tile at zoom z holding the CRS84 point (lon, lat), for
-// tests and the load tool.
-func tileOf(lon, lat float64, z int) (x, y int) {
-	n := float64(int(1) << z)
-	x = int((lon + 180) / 360 * n)
-	rad := lat * math.Pi / 180
-	y = int((1 - math.Log(math.Tan(rad)+1/math.Cos(rad))/math.Pi) / 2 * n)
-	return x, y
 }
