@@ -16,10 +16,10 @@ type Format string
 
 // The formats Open reads.
 const (
-	FormatGeoJSON    Format = "geojson"    // GeoJSON and GeoJSONSeq (RFC 7946, RFC 8142)
-	FormatCSV        Format = "csv"        // delimited text with coordinate or WKT columns
-	FormatGeoPackage Format = "gpkg"       // OGC GeoPackage feature table
-	FormatShapefile  Format = "shapefile"  // ESRI Shapefile (.shp with .shx, .dbf, .prj, .cpg)
+	FormatGeoJSON    Format = "geojson"   // GeoJSON and GeoJSONSeq (RFC 7946, RFC 8142)
+	FormatCSV        Format = "csv"       // delimited text with coordinate or WKT columns
+	FormatGeoPackage Format = "gpkg"      // OGC GeoPackage feature table
+	FormatShapefile  Format = "shapefile" // ESRI Shapefile (.shp with .shx, .dbf, .prj, .cpg)
 	formatUnknown    Format = ""
 )
 
