@@ -54,6 +54,8 @@ func Open(path string, opt OpenOptions) (Reader, error) {
 		}
 	}
 	switch format {
+	case FormatShapefile:
+		return openShapefile(path, name, opt)
 	case FormatGeoPackage:
 		st, err := os.Stat(path)
 		if err != nil {
