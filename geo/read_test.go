@@ -381,3 +381,28 @@ func TestGeoJSONBufferBoundaries(t *testing.T) {
 		}
 	}
 }
+
+func TestDetectFormat(t *testing.T) {
+	tests := []struct {
+		name, file, content string
+		want                Format
+		reason              string
+	}{
+		{"geojson by content", "data.txt", `  {"type":"FeatureCollection"}`, FormatGeoJSON, ""},
+		{"geojsonseq with RS", "data", "\x1e{\"type\":\"Feature\"}", FormatGeoJSON, ""},
+		{"geojson with BOM", "data", "\xef\xbb\xbf{}", FormatGeoJSON, ""},
+		{"sqlite header", "data.bin", "SQLite format 3\x00", FormatGeoPackage, ""},
+		{"shapefile by extension", "data.SHP", "", FormatShapefile, ""},
+		{"csv by extension", "data.CSV", "a,b\n", FormatCSV, ""},
+		{"tsv by extension", "data.tsv", "a\tb\n", FormatCSV, ""},
+		{"empty geojson by extension", "data.geojson", "", FormatGeoJSON, ""},
+		{"empty unknown", "data.bin", "", "", "empty file"},
+		{"unknown", "data.bin", "PK\x03\x04", "", "unknown format"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DetectFormat(writeTemp(t, tt.file, tt.content))
+			checkResult(t, got, err, tt.want, tt.reason)
+		})
+	}
+}
