@@ -202,6 +202,8 @@ func TestReadErrors(t *testing.T) {
 			line: 1, feature: 1, field: "geometry.coordinates", reason: "needs 2 or more numbers, found 1"},
 		{name: "wrong nesting", file: "a.geojsonl", content: "{\"type\":\"Feature\",\"geometry\":null}\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[1,2],[3,4]]}}\n",
 			line: 2, feature: 2, field: "geometry", reason: "Polygon coordinates nested 2 deep, want 3"},
+		{name: "mixed nesting", file: "a.geojsonl", content: "{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[1,2],[[3,4]]]}}",
+			line: 1, feature: 1, field: "geometry.coordinates", reason: "mixed nesting depths"},
 		{name: "unknown geometry type", file: "a.geojsonl", content: "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Circle\",\"coordinates\":[1,2]}}",
 			line: 1, feature: 1, field: "geometry", reason: `unknown geometry type "Circle"`},
 		{name: "number as string", file: "a.geojsonl", content: "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[\"1\",2]}}",
@@ -403,6 +405,70 @@ func TestDetectFormat(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := DetectFormat(writeTemp(t, tt.file, tt.content))
 			checkResult(t, got, err, tt.want, tt.reason)
+		})
+	}
+}
+
+// TestGeoJSONRecovery checks what Next does after an error: it goes on after
+// a bad but well-formed feature and after a malformed GeoJSONSeq line, and
+// repeats the error after malformed JSON inside a FeatureCollection.
+func TestGeoJSONRecovery(t *testing.T) {
+	good := `{"type":"Feature","properties":{"n":%d},"geometry":{"type":"Point","coordinates":[1,2]}}`
+	feature := func(n int) string { return fmt.Sprintf(good, n) }
+	tests := []struct {
+		name    string
+		file    string
+		content string
+		// results lists, per call of Next, the property n of the feature or
+		// the start of the error's reason.
+		results []string
+	}{
+		{"seq malformed line", "a.geojsonl", feature(1) + "\n{\"type\":\"Feature\" \"x\"}\n" + feature(3) + "\n",
+			[]string{"1", "expected ',' or '}'", "3", "EOF"}},
+		{"seq garbage line", "a.geojsonl", feature(1) + "\nhello\n\x1e" + feature(3) + "\n",
+			[]string{"1", "expected a GeoJSON object", "3", "EOF"}},
+		{"seq truncated last line", "a.geojsonl", feature(1) + "\n{\"type\":\"Feat",
+			[]string{"1", "unexpected end of file", "EOF"}},
+		{"collection semantic errors", "a.geojson", `{"type":"FeatureCollection","features":[` + feature(1) +
+			`,{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1]}}` +
+			`,{"type":"Feature","properties":[],"geometry":null}` +
+			`,{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[1,2]]}}` +
+			`,{"type":"Feature","properties":{},"geometry":{"type":7,"coordinates":[1,2]}}` +
+			`,{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,[2]]}}` +
+			`,` + feature(7) + `]}`,
+			[]string{"1", "a position needs 2", "expected an object or null", "Polygon coordinates nested 2 deep", "expected a string", "expected a number, found '['", "7", "EOF"}},
+		{"collection malformed", "a.geojson", `{"type":"FeatureCollection","features":[` + feature(1) + `,{"type":"Feature",,}` + feature(3) + `]}`,
+			[]string{"1", "expected a string key", "expected a string key", "expected a string key"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Open(writeTemp(t, tt.file, tt.content), OpenOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			for i, want := range tt.results {
+				f, err := r.Next()
+				var got string
+				switch {
+				case errors.Is(err, io.EOF):
+					got = "EOF"
+				case err != nil:
+					var ie *InputError
+					if !errors.As(err, &ie) {
+						t.Fatalf("call %d: error %v is not an InputError", i+1, err)
+					}
+					got = ie.Reason
+				default:
+					got = fmt.Sprint(f.Properties["n"])
+					if f.Index != i+1 {
+						t.Errorf("call %d: Index %d", i+1, f.Index)
+					}
+				}
+				if !strings.HasPrefix(got, want) {
+					t.Errorf("call %d: got %q, want %q", i+1, got, want)
+				}
+			}
 		})
 	}
 }
