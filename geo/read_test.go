@@ -472,3 +472,47 @@ func TestGeoJSONRecovery(t *testing.T) {
 		})
 	}
 }
+
+// TestCSVGoesOnAfterErrors checks that a bad row, inside or after the rows
+// read ahead to guess the CRS, does not end the reading.
+func TestCSVGoesOnAfterErrors(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,lon,lat\n")
+	for i := 1; i <= csvGuessRows+10; i++ {
+		switch i {
+		case 3, csvGuessRows + 5:
+			fmt.Fprintf(&b, "%d,x,63\n", i)
+		case 7:
+			fmt.Fprintf(&b, "%d,20\n", i)
+		default:
+			fmt.Fprintf(&b, "%d,20.%d,63.5\n", i, i)
+		}
+	}
+	r, err := Open(writeTemp(t, "a.csv", b.String()), OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.SRID() != 4326 {
+		t.Errorf("SRID %d, want 4326", r.SRID())
+	}
+	var rows, bad []int
+	for {
+		f, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var ie *InputError
+		if errors.As(err, &ie) {
+			bad = append(bad, ie.Feature)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, f.Index)
+	}
+	if len(rows) != csvGuessRows+7 || !reflect.DeepEqual(bad, []int{3, 7, csvGuessRows + 5}) {
+		t.Errorf("read %d rows, errors in rows %v; want %d rows, errors in 3, 7 and %d", len(rows), bad, csvGuessRows+7, csvGuessRows+5)
+	}
+}
