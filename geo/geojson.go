@@ -80,7 +80,7 @@ func (r *geojsonReader) Close() error     { return r.f.Close() }
 // before the caller asks for it. A top-level Feature found on the way is
 // returned so that Next can hand it out first.
 func (r *geojsonReader) header() (*Feature, error) {
-	return r.next(true)
+	return r.advance(true)
 }
 
 // Next returns the next feature. After an error in one feature it goes on
@@ -89,11 +89,16 @@ func (r *geojsonReader) header() (*Feature, error) {
 // JSON inside a FeatureCollection ends the reading: every later call returns
 // the same error.
 func (r *geojsonReader) Next() (*Feature, error) {
+	return r.advance(false)
+}
+
+// advance is Next, stopping on entering a features array with stopAtFeatures.
+func (r *geojsonReader) advance(stopAtFeatures bool) (*Feature, error) {
 	if r.sticky != nil {
 		return nil, r.sticky
 	}
 	r.dirty = false
-	f, err := r.next(false)
+	f, err := r.next(stopAtFeatures)
 	if err == nil || !r.dirty {
 		return f, err
 	}
