@@ -91,9 +91,10 @@ func isWKTType(s string) bool {
 
 // wktParser is a recursive-descent parser over one WKT string.
 type wktParser struct {
-	s   string
-	i   int
-	err error
+	s     string
+	i     int
+	err   error
+	depth int // nested geometry collections
 }
 
 func (p *wktParser) fail(format string, args ...any) {
@@ -273,6 +274,10 @@ func (p *wktParser) geometry() orb.Geometry {
 		}
 	case "GEOMETRYCOLLECTION":
 		var c orb.Collection
+		if p.depth++; p.depth > 32 {
+			p.fail("geometry collections nested more than 32 deep")
+			return nil
+		}
 		if p.open() {
 			p.list(func() {
 				if part := p.geometry(); part != nil {

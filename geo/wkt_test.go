@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -72,6 +73,35 @@ func TestCSVWKTSRID(t *testing.T) {
 			}
 			if r.SRID() != tt.want || len(fs) != 1 || fs[0].Geometry == nil {
 				t.Errorf("SRID %d, %d features; want SRID %d and one feature with a geometry", r.SRID(), len(fs), tt.want)
+			}
+		})
+	}
+}
+
+func TestNestingLimits(t *testing.T) {
+	deep := func(open, close string, n int) string {
+		var b []byte
+		for range n {
+			b = append(b, open...)
+		}
+		for range n {
+			b = append(b, close...)
+		}
+		return string(b)
+	}
+	if _, _, err := ParseGeometryText(deep("GEOMETRYCOLLECTION(", ")", 100)); err == nil {
+		t.Error("no error for collections nested 100 deep")
+	}
+	tests := []struct{ name, content string }{
+		{"coordinates", `{"type":"Point","coordinates":` + deep("[", "]", 100000) + "}"},
+		{"properties", `{"type":"Feature","geometry":null,"properties":{"a":` + deep("[", "]", 100000) + "}}"},
+		{"collections", `{"type":"Feature","properties":{},"geometry":` + deep(`{"type":"GeometryCollection","geometries":[`, "]}", 1000) + "}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := readAll(t, writeTemp(t, "a.geojsonl", tt.content), OpenOptions{})
+			if err == nil || !strings.Contains(err.Error(), "nested more than") {
+				t.Errorf("error = %v, want a nesting error", err)
 			}
 		})
 	}
