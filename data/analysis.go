@@ -56,6 +56,7 @@ type Run struct {
 	Status     string          `json:"status"`
 	StartedAt  time.Time       `json:"started_at"`
 	FinishedAt *time.Time      `json:"finished_at,omitempty"`
+	CreatedBy  string          `json:"created_by"`
 	DatasetIDs json.RawMessage `json:"dataset_ids"`
 	Summary    RunSummary      `json:"summary"`
 }
@@ -528,7 +529,7 @@ func (a *analysis) finish(ctx context.Context) error {
 	return a.exec(ctx, summarize, a.run, a.opt.Params.MinAreaPremises, pq.Array(a.opt.Profile.Classes()))
 }
 
-const selectRuns = `SELECT id, name, profile, as_of::text, status, started_at, finished_at, dataset_ids, summary
+const selectRuns = `SELECT id, name, profile, as_of::text, status, started_at, finished_at, created_by, dataset_ids, summary
 	FROM analysis_run`
 
 // GetRun reads one analysis run.
@@ -558,7 +559,7 @@ func queryRuns(ctx context.Context, db *DB, query string, args ...any) ([]Run, e
 	for rows.Next() {
 		var r Run
 		var summary []byte
-		if err := rows.Scan(&r.ID, &r.Name, &r.Profile, &r.AsOf, &r.Status, &r.StartedAt, &r.FinishedAt, &r.DatasetIDs, &summary); err != nil {
+		if err := rows.Scan(&r.ID, &r.Name, &r.Profile, &r.AsOf, &r.Status, &r.StartedAt, &r.FinishedAt, &r.CreatedBy, &r.DatasetIDs, &summary); err != nil {
 			return nil, fmt.Errorf("analysis runs: %w", err)
 		}
 		if err := json.Unmarshal(summary, &r.Summary); err != nil {
