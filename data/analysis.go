@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/bbplan/bbplan/coverage"
@@ -24,6 +25,8 @@ type AnalyzeOptions struct {
 	Cost   funding.CostParams
 	// Actor is written to the audit log.
 	Actor string
+	// Log receives each step's duration at debug level; nil logs nothing.
+	Log *slog.Logger
 }
 
 // ClassCount is what a class (or tier) holds.
@@ -160,10 +163,16 @@ func analyzeTx(ctx context.Context, db *DB, id int64, opt AnalyzeOptions) error 
 		{"municipality statistics", a.municipalityStats},
 		{"grid cells", a.cells},
 	}
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	for _, s := range steps {
+		t0 := time.Now()
 		if err := s.fn(ctx); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
+		log.Debug("analysis step", "run", id, "step", s.name, "elapsed", time.Since(t0).Round(time.Millisecond))
 	}
 	if err := CostAreas(ctx, tx, id, opt.Cost, opt.Profile.Target.DownMbps, opt.Profile.Target.UpMbps); err != nil {
 		return fmt.Errorf("costing areas: %w", err)
@@ -204,7 +213,9 @@ func (a *analysis) execAll(ctx context.Context, queries ...string) error {
 
 func (a *analysis) settings(ctx context.Context) error {
 	// Large sorts and hashes of the per-premise tables stay in memory.
-	return a.execAll(ctx, `SET LOCAL work_mem = '256MB'`, `SET LOCAL maintenance_work_mem = '256MB'`)
+	return a.execAll(ctx, `SET LOCAL work_mem = '256MB'`, `SET LOCAL maintenance_work_mem = '256MB'`,
+		// JIT compiles the wide per-premise expressions for seconds and gains nothing here.
+		`SET LOCAL jit = off`)
 }
 
 // premises copies the premises in spatial order, assigning a municipality

@@ -43,7 +43,7 @@ func (a *app) analyzeCmd() *cobra.Command {
 			defer db.Close()
 			start := time.Now()
 			run, err := data.Analyze(ctx, db, data.AnalyzeOptions{Name: name, Profile: p, AsOf: date,
-				Params: a.cfg.Analysis, Cost: a.cfg.Cost, Actor: actor()})
+				Params: a.cfg.Analysis, Cost: a.cfg.Cost, Actor: actor(), Log: a.log})
 			if err != nil {
 				return err
 			}
