@@ -280,12 +280,18 @@ func (a *analysis) fixedOffers(ctx context.Context) error {
 }
 
 // mobile finds the fastest mobile coverage over each premise. Overlapping
-// operator polygons are first dissolved per speed class and subdivided, so
-// each premise meets a few small pieces instead of ~20 large polygons.
+// operator polygons are never joined raw: they are dissolved per speed
+// class, each class minus the faster ones, and subdivided, so a premise meets
+// about one small piece instead of ~20 large polygons.
 func (a *analysis) mobile(ctx context.Context) error {
 	const dissolve = `CREATE TEMP TABLE mob ON COMMIT DROP AS
-		SELECT down_mbps, ST_Subdivide(ST_Union(geom), 128) AS geom
-		FROM mobile_coverage WHERE indoor OR NOT $1 GROUP BY down_mbps`
+		WITH cls AS MATERIALIZED (
+			SELECT down_mbps, ST_Union(geom) AS g FROM mobile_coverage WHERE indoor OR NOT $1 GROUP BY down_mbps
+		)
+		SELECT c.down_mbps, ST_Subdivide(coalesce(ST_Difference(c.g,
+			(SELECT ST_Union(h.g) FROM cls h WHERE h.down_mbps > c.down_mbps)), c.g), 64) AS geom
+		FROM cls c`
+	// A premise on the border of two pieces meets both; the faster wins.
 	const best = `CREATE TEMP TABLE pm ON COMMIT DROP AS
 		SELECT p.id AS premise_id, max(m.down_mbps) AS best_mobile
 		FROM mob m JOIN premise p ON ST_Intersects(m.geom, p.geom) GROUP BY p.id`
@@ -495,31 +501,35 @@ func (a *analysis) municipalityStats(ctx context.Context) error {
 // the working SRID is another, to the INSPIRE 1 km grid in EPSG:3035. SCB
 // writes a cell id as the 6-digit x and 7-digit y of its lower-left corner.
 func (a *analysis) cells(ctx context.Context) error {
+	// The 250 m cells are counted once from the points and rolled up to 1 km.
 	const insertCells = `INSERT INTO cell_stat (run_id, grid, cell_id, geom, premises, households, workplaces,
 			premises_target, eligible, double_gaps, share_target)
 		WITH pt AS (
-			SELECT households, workplaces, nn > 0 AS ok, eligible, double_gap,
-				ST_Transform(geom, 3006) AS g3006,
-				CASE WHEN $3 THEN ST_Transform(geom, 3035) END AS g3035
-			FROM ps
-		), c AS (
-			SELECT g.grid, g.size, g.srid, floor(g.x / g.size) * g.size AS cx, floor(g.y / g.size) * g.size AS cy,
-				count(*) AS premises, sum(households) AS households, sum(workplaces) AS workplaces,
-				count(*) FILTER (WHERE ok) AS target, count(*) FILTER (WHERE eligible) AS eligible,
-				count(*) FILTER (WHERE double_gap) AS double_gaps
-			FROM pt CROSS JOIN LATERAL (VALUES
-				('scb1km', 1000, 3006, ST_X(g3006), ST_Y(g3006)),
-				('scb250m', 250, 3006, ST_X(g3006), ST_Y(g3006)),
-				('inspire1km', 1000, 3035, ST_X(g3035), ST_Y(g3035))) g(grid, size, srid, x, y)
-			WHERE g.x IS NOT NULL
-			GROUP BY 1, 2, 3, 4, 5
+			SELECT ST_X(g) AS x, ST_Y(g) AS y, households, workplaces, nn > 0 AS ok, eligible, double_gap
+			FROM (SELECT ST_Transform(geom, 3006) AS g, * FROM ps) s
+		), c250 AS (
+			SELECT floor(x / 250)::bigint AS ix, floor(y / 250)::bigint AS iy, count(*) AS p, sum(households) AS h,
+				sum(workplaces) AS w, count(*) FILTER (WHERE ok) AS t, count(*) FILTER (WHERE eligible) AS e,
+				count(*) FILTER (WHERE double_gap) AS d
+			FROM pt GROUP BY 1, 2
+		), cells AS (
+			SELECT 'scb250m' AS grid, 250 AS size, 3006 AS srid, ix * 250 AS cx, iy * 250 AS cy, p, h, w, t, e, d FROM c250
+			UNION ALL
+			SELECT 'scb1km', 1000, 3006, floor(ix / 4.0)::bigint * 1000, floor(iy / 4.0)::bigint * 1000,
+				sum(p), sum(h), sum(w), sum(t), sum(e), sum(d)
+			FROM c250 GROUP BY floor(ix / 4.0), floor(iy / 4.0)
+			UNION ALL
+			SELECT 'inspire1km', 1000, 3035, floor(ST_X(g) / 1000)::bigint * 1000, floor(ST_Y(g) / 1000)::bigint * 1000,
+				count(*), sum(households), sum(workplaces), count(*) FILTER (WHERE nn > 0),
+				count(*) FILTER (WHERE eligible), count(*) FILTER (WHERE double_gap)
+			FROM (SELECT ST_Transform(geom, 3035) AS g, * FROM ps WHERE $3) s GROUP BY 4, 5
 		)
 		SELECT $1, grid,
-			CASE WHEN grid = 'inspire1km' THEN 'CRS3035RES1000mN' || cy::bigint || 'E' || cx::bigint
-			ELSE lpad(cx::bigint::text, 6, '0') || lpad(cy::bigint::text, 7, '0') END,
+			CASE WHEN grid = 'inspire1km' THEN 'CRS3035RES1000mN' || cy || 'E' || cx
+			ELSE lpad(cx::text, 6, '0') || lpad(cy::text, 7, '0') END,
 			ST_Transform(ST_MakeEnvelope(cx, cy, cx + size, cy + size, srid), $2::int),
-			premises, households, workplaces, target, eligible, double_gaps, target::float8 / premises
-		FROM c`
+			p, h, w, t, e, d, t::float8 / p
+		FROM cells`
 	return a.exec(ctx, insertCells, a.run, a.srid, a.srid != 3006)
 }
 
