@@ -228,7 +228,43 @@ func (a *analysis) premises(ctx context.Context) error {
 			(pp.premise_id IS NOT NULL) AS priority
 		FROM premise p LEFT JOIN premise_priority pp ON pp.premise_id = p.id
 		ORDER BY p.geom`
+	if err := a.analyzeInputs(ctx); err != nil {
+		return err
+	}
 	return a.execAll(ctx, createAP, `ALTER TABLE ap ADD PRIMARY KEY (id)`, `ANALYZE ap`)
+}
+
+// analyzeInputs gathers planner statistics on input tables changed since
+// their last ANALYZE: a freshly loaded table without them gets nested-loop
+// plans that take minutes instead of seconds.
+func (a *analysis) analyzeInputs(ctx context.Context) error {
+	const stale = `SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema()
+		AND (n_mod_since_analyze > 0 OR coalesce(last_analyze, last_autoanalyze) IS NULL)`
+	inputs := map[string]string{ // allow-list: name -> statement
+		"municipality": `ANALYZE municipality`, "premise": `ANALYZE premise`, "premise_priority": `ANALYZE premise_priority`,
+		"fixed_offer": `ANALYZE fixed_offer`, "mobile_coverage": `ANALYZE mobile_coverage`, "settlement": `ANALYZE settlement`,
+		"measurement": `ANALYZE measurement`, "fiber_node": `ANALYZE fiber_node`,
+	}
+	rows, err := a.tx.QueryContext(ctx, stale)
+	if err != nil {
+		return err
+	}
+	var todo []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		if stmt, ok := inputs[name]; ok {
+			todo = append(todo, stmt)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return a.execAll(ctx, todo...)
 }
 
 // fixedOffers finds the offers reaching each premise (tied to it, or a
@@ -420,22 +456,28 @@ func (a *analysis) areas(ctx context.Context) error {
 			GROUP BY cl.kommun_code, cl.cid ORDER BY cl.kommun_code, cl.cid
 		) x`
 	// The feeder runs from the nearest fibre node or, when none is loaded,
-	// from the nearest premise with fibre today (fib is empty when nodes exist).
-	const feeder = `CREATE TEMP TABLE fib ON COMMIT DROP AS
+	// from the nearest premise with fibre today (fib is empty when nodes
+	// exist). Nearest neighbours are searched per premise, point to point:
+	// a KNN search from a whole cluster's multipoint rechecks every candidate
+	// inside its box against every point of the cluster.
+	const fib = `CREATE TEMP TABLE fib ON COMMIT DROP AS
 		SELECT geom FROM ps WHERE fiber_now AND NOT EXISTS (SELECT 1 FROM fiber_node)`
+	const feeder = `CREATE TEMP TABLE feed ON COMMIT DROP AS
+		SELECT cl.kommun_code, cl.cid, min(coalesce(
+			(SELECT ST_Distance(n.geom, ps.geom) FROM fiber_node n ORDER BY n.geom <-> ps.geom LIMIT 1),
+			(SELECT ST_Distance(f.geom, ps.geom) FROM fib f ORDER BY f.geom <-> ps.geom LIMIT 1))) AS dist
+		FROM cl JOIN ps ON ps.id = cl.premise_id GROUP BY cl.kommun_code, cl.cid`
 	const insertAreas = `INSERT INTO candidate_area (id, run_id, kommun_code, stranded, premises, households,
 			workplaces, anchors, double_gaps, priority_premises, class, distance_to_fiber, geom)
 		SELECT ta.id, $1, ta.kommun_code, ta.premises < $2, ta.premises, ta.households, ta.workplaces,
-			ta.anchors, ta.double_gaps, ta.priority_premises, ta.class,
-			coalesce((SELECT ST_Distance(n.geom, ta.pts) FROM fiber_node n ORDER BY n.geom <-> ta.pts LIMIT 1),
-				(SELECT ST_Distance(f.geom, ta.pts) FROM fib f ORDER BY f.geom <-> ta.pts LIMIT 1)),
+			ta.anchors, ta.double_gaps, ta.priority_premises, ta.class, feed.dist,
 			ST_Multi(ST_Buffer(ST_ConvexHull(ta.pts), $3))
-		FROM ta`
+		FROM ta LEFT JOIN feed USING (kommun_code, cid)`
 	if err := a.exec(ctx, cluster, a.opt.Params.ClusterDistanceM); err != nil {
 		return err
 	}
 	if err := a.execAll(ctx, aggregate, `ALTER TABLE cl ADD PRIMARY KEY (premise_id)`, `ANALYZE cl`, `ANALYZE ta`,
-		feeder, `CREATE INDEX ON fib USING gist (geom)`, `ANALYZE fib`); err != nil {
+		fib, `CREATE INDEX ON fib USING gist (geom)`, `ANALYZE fib`, feeder); err != nil {
 		return err
 	}
 	return a.exec(ctx, insertAreas, a.run, a.opt.Params.MinAreaPremises, a.opt.Params.AreaBufferM)
