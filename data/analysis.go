@@ -64,8 +64,8 @@ type Run struct {
 	Summary    RunSummary      `json:"summary"`
 }
 
-// ErrNothingToAnalyze is returned when premises or municipalities are missing.
-var errNothingToAnalyze = errors.New("nothing to analyse")
+// ErrNothingLoaded is returned by Analyze when premises or municipalities are missing.
+var ErrNothingLoaded = errors.New("nothing to analyse")
 
 // Analyze classifies every premise under opt.Profile, aggregates the results
 // to municipalities and grid cells, clusters the eligible premises into
@@ -112,9 +112,9 @@ func checkLoaded(ctx context.Context, db *DB) error {
 	}
 	switch {
 	case !muni:
-		return fmt.Errorf("%w: no municipalities loaded; run `bbplan load municipalities FILE` first", errNothingToAnalyze)
+		return fmt.Errorf("%w: no municipalities loaded; run `bbplan load municipalities FILE` first", ErrNothingLoaded)
 	case !prem:
-		return fmt.Errorf("%w: no premises loaded; run `bbplan load premises FILE` first", errNothingToAnalyze)
+		return fmt.Errorf("%w: no premises loaded; run `bbplan load premises FILE` first", ErrNothingLoaded)
 	}
 	return nil
 }
@@ -145,7 +145,7 @@ func analyzeTx(ctx context.Context, db *DB, id int64, opt AnalyzeOptions) error 
 		return err
 	}
 	defer tx.Rollback()
-	a := &analysis{tx: tx, run: id, srid: db.SRID, opt: opt,
+	a := &analysis{tx: tx, run: id, opt: opt,
 		rules: coverage.Rules{Profile: opt.Profile, AsOf: opt.AsOf, Params: opt.Params}}
 	steps := []struct {
 		name string
@@ -212,6 +212,10 @@ func (a *analysis) execAll(ctx context.Context, queries ...string) error {
 }
 
 func (a *analysis) settings(ctx context.Context) error {
+	// The working SRID as migrated, which a DB opened before migrating lacks.
+	if err := a.tx.QueryRowContext(ctx, `SELECT value::int FROM bbplan_setting WHERE key = 'srid'`).Scan(&a.srid); err != nil {
+		return fmt.Errorf("working SRID: %w", err)
+	}
 	// Large sorts and hashes of the per-premise tables stay in memory.
 	return a.execAll(ctx, `SET LOCAL work_mem = '256MB'`, `SET LOCAL maintenance_work_mem = '256MB'`,
 		// JIT compiles the wide per-premise expressions for seconds and gains nothing here.
