@@ -410,7 +410,7 @@ func (a *analysis) classify(ctx context.Context) error {
 				WHEN 'underserved' THEN CASE WHEN nn > 0 THEN 'served' WHEN lower_ok THEN 'underserved' ELSE 'unserved' END
 				ELSE CASE WHEN nn > 0 THEN 'served' WHEN np > 0 THEN 'planned' ELSE 'unserved' END
 				END AS class,
-				coalesce((SELECT max(t) FROM unnest($5::int[]) t WHERE b.best_avail >= t), 0) AS tier,
+				coalesce(($5::float8[])[width_bucket(b.best_avail, $5::float8[])], 0)::int AS tier,
 				nn = 0 AND NOT mobile_ok AS double_gap
 			FROM b
 		), e AS (
@@ -429,12 +429,18 @@ func (a *analysis) classify(ctx context.Context) error {
 		FROM e`
 	p := a.opt.Profile
 	t := a.rules.Reasons()
+	// width_bucket counts the ascending thresholds at or below the best
+	// download; that count indexes the same array.
+	ascending := make([]float64, len(p.Tiers))
+	for i, tier := range p.Tiers {
+		ascending[len(p.Tiers)-1-i] = float64(tier)
+	}
 	classes, err := jsonValue(t.Class)
 	if err != nil {
 		return err
 	}
 	err = a.exec(ctx, classifyPS, p.Mobile.DownMbps, a.opt.Params.DisputedMinTests, a.opt.Params.DisputedFraction,
-		p.Rule, pq.Array(p.Tiers), pq.Array(p.EligibleClasses()), p.ExcludeSettlements,
+		p.Rule, pq.Array(ascending), pq.Array(p.EligibleClasses()), p.ExcludeSettlements,
 		classes, t.NoBest, t.Best, t.Planned, t.Settlement, t.DoubleGap, t.Disputed)
 	if err != nil {
 		return err
