@@ -3,7 +3,7 @@ package data_test
 import (
 	"context"
 	"os"
-	"os/exec"
+	osexec "os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -64,9 +64,9 @@ func TestClusterLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crash := exec.Command(filepath.Join(st.Binaries, "pg_ctl"), "stop", "-D", dir, "-m", "immediate")
+	crash := osexec.Command(filepath.Join(st.Binaries, "pg_ctl"), "stop", "-D", dir, "-m", "immediate")
 	if os.Geteuid() == 0 {
-		crash = exec.Command("runuser", "-u", st.RunAs, "--", filepath.Join(st.Binaries, "pg_ctl"), "stop", "-D", dir, "-m", "immediate")
+		crash = osexec.Command("runuser", "-u", st.RunAs, "--", filepath.Join(st.Binaries, "pg_ctl"), "stop", "-D", dir, "-m", "immediate")
 	}
 	if out, err := crash.CombinedOutput(); err != nil {
 		t.Fatalf("pg_ctl stop -m immediate: %v\n%s", err, out)
