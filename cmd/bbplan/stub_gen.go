@@ -4,5 +4,4 @@ package main
 
 import "github.com/spf13/cobra"
 
-func (a *app) demoCmd() *cobra.Command   { return notYet("demo", "Run the demo region") }
-func (a *app) exportCmd() *cobra.Command { return notYet("export", "Export results") }
+func (a *app) demoCmd() *cobra.Command { return notYet("demo", "Run the demo region") }
