@@ -186,7 +186,7 @@ func buildRegion(o Options) (*region, error) {
 		}
 	}
 	if o.Settlements != "" {
-		if r.settlements, err = readSettlements(o.Settlements, r.tm); err != nil {
+		if r.settlements, err = readSettlements(o.Settlements); err != nil {
 			return nil, err
 		}
 	}
