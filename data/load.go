@@ -52,7 +52,7 @@ type LoadOptions struct {
 	RepairInvalid bool
 	// Actor is who loads, for the dataset row and the audit log.
 	Actor string
-	// Open opens the file; it is required.
+	// Open opens the file; nil means geo.Open.
 	Open OpenFunc
 	// Progress, when set, is called now and then while the file is read and
 	// at each later phase. It is called from one goroutine at a time.
@@ -116,7 +116,7 @@ func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
 		return nil, fmt.Errorf("load: unknown kind %q (kinds: %s)", opt.Kind, strings.Join(Kinds(), ", "))
 	}
 	if opt.Open == nil {
-		return nil, errors.New("load: no file opener")
+		opt.Open = openFile
 	}
 	m, err := newMapping(spec, opt.Map)
 	if err != nil {
@@ -177,10 +177,9 @@ func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
 		return nil, err
 	}
 	defer r.Close()
+	// Files without geometries (offers by premise id, priorities) need no CRS;
+	// a geometry in a file of unknown CRS is rejected in convert.
 	res.InputSRID = r.SRID()
-	if res.InputSRID == 0 {
-		return nil, fmt.Errorf("%s: unknown coordinate reference system: pass --srid", opt.File)
-	}
 	l := &loader{opt: opt, spec: spec, res: res, start: start, srid: db.SRID}
 	if err := l.stage(ctx, conn, tx, r, m); err != nil {
 		return nil, err
@@ -191,7 +190,7 @@ func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
 	l.progress("replacing", 0, 0)
 
 	const insertDataset = `INSERT INTO dataset (kind, name, source_file, sha256, options, input_srid, loaded_by)
-		VALUES ($1, $2, $3, $4, $5::jsonb, $6, COALESCE(NULLIF($7, ''), current_user)) RETURNING id`
+		VALUES ($1, $2, $3, $4, $5::jsonb, NULLIF($6, 0), COALESCE(NULLIF($7, ''), current_user)) RETURNING id`
 	if err := tx.QueryRowContext(ctx, insertDataset, spec.kind, res.Name, abs, sum, string(key), res.InputSRID, opt.Actor).Scan(&res.ID); err != nil {
 		return nil, fmt.Errorf("load: dataset: %w", err)
 	}
@@ -225,6 +224,11 @@ func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
 	res.Elapsed = time.Since(start)
 	l.progress("done", r.BytesRead(), r.Size())
 	return res, nil
+}
+
+// openFile opens a file with geo's readers.
+func openFile(path, layer string, srid int) (geo.Reader, error) {
+	return geo.Open(path, geo.OpenOptions{Layer: layer, SRID: srid})
 }
 
 // loader carries one load's state between its phases.
@@ -444,6 +448,10 @@ func (l *loader) convert(v *values, f *geo.Feature) ([]any, orb.Geometry, error)
 	g, err := checkGeometry(l.spec, v, l.res.InputSRID, l.srid)
 	if err != nil {
 		return nil, nil, err
+	}
+	if g != nil && l.res.InputSRID == 0 {
+		return nil, nil, &geo.InputError{File: l.opt.File, Line: f.Line, Feature: f.Index, Field: "geometry",
+			Reason: "the file does not say its coordinate reference system: pass --srid"}
 	}
 	vals, err := l.spec.convert(v)
 	return vals, g, err
