@@ -7,6 +7,7 @@ import (
 	"log"
 
 	"github.com/bbplan/bbplan/geo"
+	"github.com/paulmach/orb"
 )
 
 func ExampleOpen() {
@@ -31,4 +32,28 @@ func ExampleOpen() {
 	// 2 p1 [20.26 63.83] Umeå
 	// 3 p2 [17.94 64.6] Övre "Lilla" Älvdalen
 	// 4 p3 <nil> <nil>
+}
+
+func ExampleTransform() {
+	// Umeå city hall, longitude first.
+	g, err := geo.Transform(orb.Point{20.2630, 63.8258}, geo.SRIDWGS84, geo.SRIDSWEREF99TM)
+	if err != nil {
+		log.Fatal(err)
+	}
+	p := g.(orb.Point)
+	fmt.Printf("E %.0f N %.0f\n", p[0], p[1])
+	// Output:
+	// E 758803 N 7088281
+}
+
+func ExampleCheckPlausible() {
+	fmt.Println(geo.CheckPlausible(orb.Point{63.8258, 20.2630}, geo.SRIDWGS84))
+	// Output:
+	// point (63.8258 20.263) is outside Europe but inside with longitude and latitude swapped: coordinates must be longitude first
+}
+
+func ExampleAppendEWKBHex() {
+	fmt.Println(string(geo.AppendEWKBHex(nil, orb.Point{1, 2}, 3006)))
+	// Output:
+	// 0101000020BE0B0000000000000000F03F0000000000000040
 }
