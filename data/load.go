@@ -20,7 +20,6 @@ import (
 	"github.com/bbplan/bbplan/geo"
 	"github.com/lib/pq"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/ewkb"
 )
 
 // OpenFunc opens a feature file: layer selects a GeoPackage layer ("" for the
@@ -181,6 +180,11 @@ func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
 	// a geometry in a file of unknown CRS is rejected in convert.
 	res.InputSRID = r.SRID()
 	l := &loader{opt: opt, spec: spec, res: res, start: start, srid: db.SRID}
+	if res.InputSRID != 0 && res.InputSRID != db.SRID {
+		// Projecting on the parsing goroutine spares the server the work;
+		// pairs geo does not know go to PostGIS.
+		l.project, _ = geo.Transformer(res.InputSRID, db.SRID)
+	}
 	if err := l.stage(ctx, conn, tx, r, m); err != nil {
 		return nil, err
 	}
@@ -239,6 +243,9 @@ type loader struct {
 	start time.Time
 	srid  int // working SRID
 	rows  int64
+	// project maps input coordinates to the working SRID in Go; nil leaves
+	// it to ST_Transform in the final insert.
+	project geo.PointFunc
 	// lastErr is the previous reader error, to stop on a reader that cannot
 	// get past a broken spot.
 	lastErr string
@@ -358,7 +365,6 @@ func (l *loader) stage(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Re
 func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<- []byte, free chan []byte) error {
 	v := &values{m: m, file: l.opt.File}
 	buf := make([]byte, 0, copyChunk+4096)
-	var ewkbBuf []byte
 	every := time.Now()
 	send := func() bool {
 		select {
@@ -406,12 +412,10 @@ func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<-
 		buf = append(buf, '\t')
 		if g == nil {
 			buf = append(buf, `\N`...)
+		} else if l.project != nil {
+			buf = geo.AppendEWKBHex(buf, geo.MapPoints(g, l.project), l.srid)
 		} else {
-			ewkbBuf, err = ewkb.Marshal(g, l.res.InputSRID)
-			if err != nil {
-				return fmt.Errorf("%s: feature %d: geometry: %w", l.opt.File, f.Index, err)
-			}
-			buf = hex.AppendEncode(buf, ewkbBuf)
+			buf = geo.AppendEWKBHex(buf, g, l.res.InputSRID)
 		}
 		for _, x := range vals {
 			buf = append(buf, '\t')
@@ -445,7 +449,7 @@ func (l *loader) convert(v *values, f *geo.Feature) ([]any, orb.Geometry, error)
 	if err := v.reset(f); err != nil {
 		return nil, nil, err
 	}
-	g, err := checkGeometry(l.spec, v, l.res.InputSRID, l.srid)
+	g, err := checkGeometry(l.spec, v, l.res.InputSRID)
 	if err != nil {
 		return nil, nil, err
 	}

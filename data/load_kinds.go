@@ -583,7 +583,7 @@ func (v *values) date(i int) (any, error) {
 
 // checkGeometry checks a feature's geometry against the kind's rule and the
 // input CRS's valid area. It returns the geometry to store (nil for none).
-func checkGeometry(spec *kindSpec, v *values, srid, working int) (orb.Geometry, error) {
+func checkGeometry(spec *kindSpec, v *values, srid int) (orb.Geometry, error) {
 	g := v.f.Geometry
 	if spec.geom == geomNone {
 		return nil, nil
@@ -627,8 +627,8 @@ func checkGeometry(spec *kindSpec, v *values, srid, working int) (orb.Geometry, 
 			return nil, bad("coordinate is not a number")
 		}
 	}
-	if area, known := validArea(srid, working); known && !area.Contains(b.Min) || known && !area.Contains(b.Max) {
-		return nil, bad("coordinates %s lie outside the valid area of EPSG:%d%s", boundText(b), srid, crsHint(b, srid))
+	if err := plausible(b, srid); err != nil {
+		return nil, bad("%v", err)
 	}
 	return g, nil
 }
@@ -655,45 +655,17 @@ func isEmpty(g orb.Geometry) bool {
 	return false
 }
 
-func boundText(b orb.Bound) string {
-	if b.Min == b.Max {
-		return fmt.Sprintf("(%g %g)", b.Min[0], b.Min[1])
+// plausible checks a geometry's bounding box against where data in srid is
+// expected (geo.CheckPlausible): both corners, so that a polygon reaching far
+// out is caught as well as a point.
+func plausible(b orb.Bound, srid int) error {
+	if err := geo.CheckPlausible(b.Min, srid); err != nil {
+		return err
 	}
-	return fmt.Sprintf("(%g %g .. %g %g)", b.Min[0], b.Min[1], b.Max[0], b.Max[1])
-}
-
-// crsHint guesses what went wrong with coordinates outside the valid area.
-func crsHint(b orb.Bound, srid int) string {
-	switch {
-	case srid == 4326 && math.Abs(b.Min[0]) > 180:
-		return ": these look like metres, not degrees (pass --srid)"
-	case srid == 4326 && b.Min[1] < 50 && b.Min[0] > 50:
-		return ": longitude and latitude look swapped"
-	case srid != 4326 && math.Abs(b.Max[0]) <= 180 && math.Abs(b.Max[1]) <= 90:
-		return ": these look like degrees (pass --srid 4326)"
+	if b.Max != b.Min {
+		return geo.CheckPlausible(b.Max, srid)
 	}
-	return ""
-}
-
-// validArea is where coordinates in srid may lie when the data is to be
-// stored in working: the CRS's area of use, narrowed to the working CRS's
-// region for geographic input so that swapped or misplaced coordinates are
-// caught. Unknown CRSs are not checked here (ST_Transform still fails on
-// impossible values).
-func validArea(srid, working int) (orb.Bound, bool) {
-	sweden := working == 3006
-	switch srid {
-	case 4326, 4258, 4619:
-		if sweden {
-			return orb.Bound{Min: orb.Point{0, 50}, Max: orb.Point{35, 75}}, true
-		}
-		return orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}, true
-	case 3006:
-		return orb.Bound{Min: orb.Point{-100000, 5800000}, Max: orb.Point{1400000, 7900000}}, true
-	case 3035:
-		return orb.Bound{Min: orb.Point{1000000, 800000}, Max: orb.Point{8000000, 6000000}}, true
-	}
-	return orb.Bound{}, false
+	return nil
 }
 
 // kindArray is the kinds as a PostgreSQL text[] parameter, for ordering.
