@@ -143,16 +143,18 @@ func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
 		return nil, fmt.Errorf("load: %w", err)
 	}
 	defer conn.Close()
-	// More local buffers keep the staging table in memory; the setting can
-	// only change before a session's first temporary table, so it may fail
-	// on a reused connection, which only costs speed.
-	_, _ = conn.ExecContext(ctx, `SET temp_buffers = '128MB'`)
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
 	defer tx.Rollback()
 
+	// JIT costs more than it saves on these one-pass statements, and the
+	// spatial sort of a million rows fits in memory with more work_mem.
+	const tune = `SET LOCAL jit = off; SET LOCAL work_mem = '256MB'`
+	if _, err := tx.ExecContext(ctx, tune); err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
 	const lockKind = `SELECT pg_advisory_xact_lock(7240003, hashtext($1))`
 	if _, err := tx.ExecContext(ctx, lockKind, spec.kind); err != nil {
 		return nil, fmt.Errorf("load: %w", err)
@@ -188,6 +190,12 @@ func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
 	if err := l.stage(ctx, conn, tx, r, m); err != nil {
 		return nil, err
 	}
+	if l.project == nil && res.InputSRID != 0 && res.InputSRID != db.SRID {
+		const transform = `UPDATE load_stage SET geom = ST_Transform(geom, $1::int) WHERE geom IS NOT NULL`
+		if _, err := tx.ExecContext(ctx, l.sql(transform), db.SRID); err != nil {
+			return nil, fmt.Errorf("load %s: from EPSG:%d to EPSG:%d: %w", opt.File, res.InputSRID, db.SRID, err)
+		}
+	}
 	if err := l.validate(ctx, tx); err != nil {
 		return nil, err
 	}
@@ -198,12 +206,15 @@ func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
 	if err := tx.QueryRowContext(ctx, insertDataset, spec.kind, res.Name, abs, sum, string(key), res.InputSRID, opt.Actor).Scan(&res.ID); err != nil {
 		return nil, fmt.Errorf("load: dataset: %w", err)
 	}
-	args := []any{res.ID}
-	if spec.geom != geomNone {
-		args = append(args, db.SRID)
-	}
-	if res.Rows, err = replaceTable(ctx, tx, spec.table, spec.insert, args...); err != nil {
+	if res.Rows, err = l.replace(ctx, tx); err != nil {
+		var ie *geo.InputError
+		if errors.As(err, &ie) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("load %s: %w", opt.File, err)
+	}
+	if _, err := tx.ExecContext(ctx, l.sql(`DROP TABLE load_stage`)); err != nil {
+		return nil, fmt.Errorf("load: %w", err)
 	}
 	const finish = `UPDATE dataset SET status = CASE WHEN id = $2 THEN 'current' ELSE 'replaced' END,
 		rows = CASE WHEN id = $2 THEN $3 ELSE rows END,
@@ -251,6 +262,14 @@ type loader struct {
 	lastErr string
 }
 
+// stageTable names the staging table of this kind. Loads of one kind are
+// serialised by an advisory lock, so the name is free within the transaction.
+func (l *loader) stageTable() string { return "load_stage_" + l.spec.table }
+
+// sql points a statement written against load_stage at this load's staging
+// table; the name comes from the kind specs, never from input.
+func (l *loader) sql(q string) string { return strings.ReplaceAll(q, "load_stage", l.stageTable()) }
+
 func (l *loader) progress(phase string, read, size int64) {
 	if l.opt.Progress == nil {
 		return
@@ -289,8 +308,11 @@ const copyChunk = 256 << 10
 // parsed, checked and formatted as COPY text on one goroutine while this one
 // sends the chunks to the server.
 func (l *loader) stage(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Reader, m *mapping) error {
-	create := `CREATE TEMP TABLE load_stage (fidx int, line int, geom geometry, ` + l.spec.stage + `) ON COMMIT DROP`
-	if _, err := tx.ExecContext(ctx, create); err != nil {
+	// An unlogged table created in the transaction is written without WAL
+	// and vanishes with a rollback; temporary tables would go through the
+	// session's small local buffers, which is slow for millions of rows.
+	create := `CREATE UNLOGGED TABLE load_stage (fidx int, line int, geom geometry, ` + l.spec.stage + `)`
+	if _, err := tx.ExecContext(ctx, l.sql(create)); err != nil {
 		return fmt.Errorf("load: staging table: %w", err)
 	}
 	cols := []string{"fidx", "line", "geom"}
@@ -315,7 +337,7 @@ func (l *loader) stage(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Re
 		if !ok {
 			return errors.New("driver cannot prepare COPY")
 		}
-		st, err := prep.PrepareContext(ctx, pq.CopyIn("load_stage", cols...))
+		st, err := prep.PrepareContext(ctx, pq.CopyIn(l.stageTable(), cols...))
 		if err != nil {
 			return err
 		}
@@ -501,7 +523,7 @@ func (l *loader) validate(ctx context.Context, tx *sql.Tx) error {
 	checks := append([]string(nil), l.spec.checks...)
 	if l.spec.geom != geomPoint && l.spec.geom != geomNone {
 		if l.opt.RepairInvalid {
-			res, err := tx.ExecContext(ctx, repairInvalid)
+			res, err := tx.ExecContext(ctx, l.sql(repairInvalid))
 			if err != nil {
 				return fmt.Errorf("load %s: repairing geometries: %w", l.opt.File, err)
 			}
@@ -512,43 +534,74 @@ func (l *loader) validate(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	for _, q := range checks {
-		limit := int64(l.opt.MaxErrors) - l.res.Rejected + 1
-		rows, err := tx.QueryContext(ctx, q, limit)
-		if err != nil {
-			return fmt.Errorf("load %s: validating: %w", l.opt.File, err)
-		}
-		var bad []int64
-		var errs []error
-		for rows.Next() {
-			var fidx int64
-			var line sql.NullInt64
-			ie := &geo.InputError{File: l.opt.File}
-			if err := rows.Scan(&fidx, &line, &ie.Field, &ie.Reason); err != nil {
-				rows.Close()
-				return fmt.Errorf("load %s: validating: %w", l.opt.File, err)
-			}
-			ie.Feature, ie.Line = int(fidx), int(line.Int64)
-			bad = append(bad, fidx)
-			errs = append(errs, ie)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("load %s: validating: %w", l.opt.File, err)
-		}
-		for _, e := range errs {
-			if err := l.reject(e); err != nil {
-				return err
-			}
-		}
-		if len(bad) > 0 {
-			const drop = `DELETE FROM load_stage WHERE fidx = ANY($1)`
-			if _, err := tx.ExecContext(ctx, drop, pq.Array(bad)); err != nil {
-				return fmt.Errorf("load %s: %w", l.opt.File, err)
-			}
-			l.rows -= int64(len(bad))
+		if err := l.check(ctx, tx, q); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// check runs one validation query on the staging table: its rows are
+// rejected (and deleted from staging) or the first one ends the load.
+func (l *loader) check(ctx context.Context, tx *sql.Tx, q string) error {
+	limit := int64(l.opt.MaxErrors) - l.res.Rejected + 1
+	rows, err := tx.QueryContext(ctx, l.sql(q), limit)
+	if err != nil {
+		return fmt.Errorf("load %s: validating: %w", l.opt.File, err)
+	}
+	var bad []int64
+	var errs []error
+	for rows.Next() {
+		var fidx int64
+		var line sql.NullInt64
+		ie := &geo.InputError{File: l.opt.File}
+		if err := rows.Scan(&fidx, &line, &ie.Field, &ie.Reason); err != nil {
+			rows.Close()
+			return fmt.Errorf("load %s: validating: %w", l.opt.File, err)
+		}
+		ie.Feature, ie.Line = int(fidx), int(line.Int64)
+		bad = append(bad, fidx)
+		errs = append(errs, ie)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load %s: validating: %w", l.opt.File, err)
+	}
+	for _, e := range errs {
+		if err := l.reject(e); err != nil {
+			return err
+		}
+	}
+	if len(bad) > 0 {
+		const drop = `DELETE FROM load_stage WHERE fidx = ANY($1)`
+		if _, err := tx.ExecContext(ctx, l.sql(drop), pq.Array(bad)); err != nil {
+			return fmt.Errorf("load %s: %w", l.opt.File, err)
+		}
+		l.rows -= int64(len(bad))
+	}
+	return nil
+}
+
+// replace fills the kind's table from staging. Duplicate keys are rare, so
+// they are looked for only when the primary key cannot be built: then the
+// replacement is undone to a savepoint, the duplicates are rejected (or end
+// the load) and it runs again.
+func (l *loader) replace(ctx context.Context, tx *sql.Tx) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT load_replace`); err != nil {
+		return 0, err
+	}
+	n, err := replaceTable(ctx, tx, l.spec.table, l.sql(l.spec.insert), l.res.ID)
+	var pqErr *pq.Error
+	if err == nil || l.spec.key == "" || !errors.As(err, &pqErr) || pqErr.Code != "23505" {
+		return n, err
+	}
+	if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT load_replace`); err != nil {
+		return 0, err
+	}
+	if err := l.check(ctx, tx, checkDuplicates(l.spec.key)); err != nil {
+		return 0, err
+	}
+	return replaceTable(ctx, tx, l.spec.table, l.sql(l.spec.insert), l.res.ID)
 }
 
 // replaceTable swaps the rows of table for those insert produces. The

@@ -51,11 +51,14 @@ type kindSpec struct {
 	// convert turns the feature's mapped attributes into the staging values
 	// (strings, or nil for NULL) and reports the first bad value.
 	convert func(v *values) ([]any, error)
+	// key is the staging column that becomes the table's primary key:
+	// duplicates are looked for only when building the key fails.
+	key string
 	// checks are set-based validations on load_stage. Each returns rows of
 	// (fidx, line, field, reason) for bad rows; $1 is the limit.
 	checks []string
-	// insert fills the target table from load_stage in spatial order; $1 is
-	// the dataset id, $2 the working SRID.
+	// insert fills the target table from load_stage (geometries already in
+	// the working SRID) in spatial order; $1 is the dataset id.
 	insert string
 }
 
@@ -78,7 +81,7 @@ ORDER BY s.fidx LIMIT $1`
 
 // nearestKommun is how far (in metres of the working SRID) a premise may lie
 // outside the coarse municipality borders and still be given the nearest one.
-const nearestKommun = 5000
+const nearestKommun = "5000"
 
 var kindSpecs = map[string]*kindSpec{
 	"municipalities": {
@@ -93,10 +96,10 @@ var kindSpecs = map[string]*kindSpec{
 			}
 			return []any{code, v.text(1)}, nil
 		},
-		checks: []string{checkDuplicates("code")},
+		key:    "code",
 		insert: `
 INSERT INTO municipality (code, name, county_code, dataset_id, geom)
-SELECT code, name, left(code, 2), $1, ST_Multi(ST_CollectionExtract(ST_Transform(geom, $2::int), 3))
+SELECT code, name, left(code, 2), $1, ST_Multi(ST_CollectionExtract(geom, 3))
 FROM load_stage ORDER BY geom`,
 	},
 	"premises": {
@@ -124,16 +127,16 @@ FROM load_stage ORDER BY geom`,
 			}
 			return []any{v.text(0), hh, wp, kind, nullIfEmpty(anchor), v.optText(5)}, nil
 		},
-		checks: []string{checkDuplicates("id")},
+		key:    "id",
 		insert: `
 INSERT INTO premise (id, dataset_id, geom, kommun_code, households, workplaces, kind, anchor)
-SELECT s.id, $1, s.g, COALESCE(s.kommun_code, k.code), s.households, s.workplaces, s.kind, s.anchor
-FROM (SELECT *, ST_Transform(geom, $2::int) AS g FROM load_stage) s
-LEFT JOIN LATERAL (
-    SELECT m.code FROM municipality m
-    WHERE s.kommun_code IS NULL AND ST_DWithin(m.geom, s.g, ` + "5000" + `)
-    ORDER BY m.geom <-> s.g LIMIT 1) k ON true
-ORDER BY s.g`,
+SELECT s.id, $1, s.geom,
+    -- COALESCE evaluates the lookup only for premises without a code.
+    COALESCE(s.kommun_code, (SELECT m.code FROM municipality m
+        WHERE ST_DWithin(m.geom, s.geom, ` + nearestKommun + `) ORDER BY m.geom <-> s.geom LIMIT 1)),
+    s.households, s.workplaces, s.kind, s.anchor
+FROM load_stage s
+ORDER BY s.geom`,
 	},
 	"fixed": {
 		kind: "fixed", table: "fixed_offer", geom: geomOptionalArea,
@@ -180,7 +183,7 @@ ORDER BY s.g`,
 		insert: `
 INSERT INTO fixed_offer (dataset_id, premise_id, geom, provider, technology, down_mbps, up_mbps,
     latency_ms, status, planned_year, confidential)
-SELECT $1, premise_id, ST_Multi(ST_CollectionExtract(ST_Transform(geom, $2::int), 3)), provider,
+SELECT $1, premise_id, ST_Multi(ST_CollectionExtract(geom, 3)), provider,
     technology, down_mbps, up_mbps, latency_ms, status, planned_year, confidential
 FROM load_stage ORDER BY premise_id, geom`,
 	},
@@ -214,7 +217,7 @@ FROM load_stage ORDER BY premise_id, geom`,
 		insert: `
 INSERT INTO mobile_coverage (dataset_id, operator, technology, down_mbps, indoor, geom)
 SELECT $1, operator, technology, down_mbps, indoor,
-    ST_Multi(ST_CollectionExtract(ST_Transform(geom, $2::int), 3))
+    ST_Multi(ST_CollectionExtract(geom, 3))
 FROM load_stage ORDER BY geom`,
 	},
 	"fiber-nodes": {
@@ -228,10 +231,10 @@ FROM load_stage ORDER BY geom`,
 			}
 			return []any{v.text(0), kind}, nil
 		},
-		checks: []string{checkDuplicates("id")},
+		key:    "id",
 		insert: `
 INSERT INTO fiber_node (id, dataset_id, kind, geom)
-SELECT id, $1, kind, ST_Transform(geom, $2::int) FROM load_stage ORDER BY geom`,
+SELECT id, $1, kind, geom FROM load_stage ORDER BY geom`,
 	},
 	"settlements": {
 		kind: "settlements", table: "settlement", geom: geomPointOrArea,
@@ -246,12 +249,12 @@ SELECT id, $1, kind, ST_Transform(geom, $2::int) FROM load_stage ORDER BY geom`,
 			}
 			return []any{v.text(0), v.text(1), v.optText(2), pop}, nil
 		},
-		checks: []string{checkDuplicates("id")},
+		key:    "id",
 		insert: `
 INSERT INTO settlement (code, dataset_id, name, kommun_code, pop, geom)
 SELECT id, $1, name, kommun_code, pop,
-    CASE WHEN GeometryType(geom) = 'POINT' THEN ST_Transform(geom, $2::int)
-         ELSE ST_CollectionExtract(ST_Transform(geom, $2::int), 3) END
+    CASE WHEN GeometryType(geom) = 'POINT' THEN geom
+         ELSE ST_CollectionExtract(geom, 3) END
 FROM load_stage ORDER BY geom`,
 	},
 	"measurements": {
@@ -288,7 +291,7 @@ FROM load_stage ORDER BY geom`,
 		},
 		insert: `
 INSERT INTO measurement (dataset_id, premise_id, geom, down_mbps, up_mbps, latency_ms, tests, measured_on)
-SELECT $1, premise_id, ST_Transform(geom, $2::int), down_mbps, up_mbps, latency_ms, tests, measured_on
+SELECT $1, premise_id, geom, down_mbps, up_mbps, latency_ms, tests, measured_on
 FROM load_stage ORDER BY geom`,
 	},
 	"priorities": {
@@ -298,7 +301,8 @@ FROM load_stage ORDER BY geom`,
 		convert: func(v *values) ([]any, error) {
 			return []any{v.text(0)}, nil
 		},
-		checks: []string{checkDuplicates("premise_id"), checkUnknownPremise},
+		key:    "premise_id",
+		checks: []string{checkUnknownPremise},
 		insert: `
 INSERT INTO premise_priority (premise_id, dataset_id)
 SELECT premise_id, $1 FROM load_stage ORDER BY premise_id`,
