@@ -96,7 +96,7 @@ var kindSpecs = map[string]*kindSpec{
 			}
 			return []any{code, v.text(1)}, nil
 		},
-		key:    "code",
+		key: "code",
 		insert: `
 INSERT INTO municipality (code, name, county_code, dataset_id, geom)
 SELECT code, name, left(code, 2), $1, ST_Multi(ST_CollectionExtract(geom, 3))
@@ -127,7 +127,7 @@ FROM load_stage ORDER BY geom`,
 			}
 			return []any{v.text(0), hh, wp, kind, nullIfEmpty(anchor), v.optText(5)}, nil
 		},
-		key:    "id",
+		key: "id",
 		insert: `
 INSERT INTO premise (id, dataset_id, geom, kommun_code, households, workplaces, kind, anchor)
 SELECT s.id, $1, s.geom,
@@ -231,7 +231,7 @@ FROM load_stage ORDER BY geom`,
 			}
 			return []any{v.text(0), kind}, nil
 		},
-		key:    "id",
+		key: "id",
 		insert: `
 INSERT INTO fiber_node (id, dataset_id, kind, geom)
 SELECT id, $1, kind, geom FROM load_stage ORDER BY geom`,
@@ -249,7 +249,7 @@ SELECT id, $1, kind, geom FROM load_stage ORDER BY geom`,
 			}
 			return []any{v.text(0), v.text(1), v.optText(2), pop}, nil
 		},
-		key:    "id",
+		key: "id",
 		insert: `
 INSERT INTO settlement (code, dataset_id, name, kommun_code, pop, geom)
 SELECT id, $1, name, kommun_code, pop,
