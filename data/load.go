@@ -1,0 +1,686 @@
+package data
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bbplan/bbplan/geo"
+	"github.com/lib/pq"
+	"github.com/paulmach/orb"
+)
+
+// OpenFunc opens a feature file: layer selects a GeoPackage layer ("" for the
+// only or first one) and srid overrides the file's CRS (0 keeps it).
+type OpenFunc func(path, layer string, srid int) (geo.Reader, error)
+
+// LoadOptions say what to load and how.
+type LoadOptions struct {
+	// Kind is one of Kinds().
+	Kind string
+	// File is the path of the input file.
+	File string
+	// Name of the dataset; the file's base name when empty.
+	Name string
+	// SRID overrides the input CRS given by the file (0: from the file).
+	SRID int
+	// Layer selects a GeoPackage layer.
+	Layer string
+	// Map maps a kind's field names to the file's column names.
+	Map map[string]string
+	// Force reloads a file even when the same file with the same options is current.
+	Force bool
+	// MaxErrors is how many bad rows are tolerated; each is written to Rejects.
+	MaxErrors int
+	// Rejects receives each rejected row as one JSON object per line; nil discards them.
+	Rejects io.Writer
+	// RepairInvalid repairs invalid polygons with ST_MakeValid and counts them;
+	// false rejects them.
+	RepairInvalid bool
+	// Actor is who loads, for the dataset row and the audit log.
+	Actor string
+	// Open opens the file; nil means geo.Open.
+	Open OpenFunc
+	// Progress, when set, is called now and then while the file is read and
+	// at each later phase. It is called from one goroutine at a time.
+	Progress func(Progress)
+}
+
+// Progress reports how far a load has come.
+type Progress struct {
+	Phase     string        `json:"phase"` // reading, validating, replacing, done
+	Rows      int64         `json:"rows"`
+	Rejected  int64         `json:"rejected"`
+	BytesRead int64         `json:"bytes_read"`
+	Size      int64         `json:"size"` // 0 when unknown
+	Elapsed   time.Duration `json:"elapsed"`
+}
+
+// LoadResult is what a load did.
+type LoadResult struct {
+	// ID of the new dataset, or of the current one when Unchanged.
+	ID        int64  `json:"id"`
+	Kind      string `json:"kind"`
+	Name      string `json:"name"`
+	File      string `json:"file"`
+	SHA256    string `json:"sha256"`
+	InputSRID int    `json:"input_srid"`
+	Rows      int64  `json:"rows"`
+	Rejected  int64  `json:"rejected"`
+	Repaired  int64  `json:"repaired"`
+	// Unchanged is true when the same file with the same options was already
+	// current and nothing was loaded.
+	Unchanged bool          `json:"unchanged"`
+	Elapsed   time.Duration `json:"elapsed_ns"`
+}
+
+// Reject is one bad row, as written to the rejects file.
+type Reject struct {
+	File    string `json:"file"`
+	Line    int    `json:"line,omitempty"`
+	Feature int    `json:"feature,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Reason  string `json:"reason"`
+}
+
+// loadOptionsKey is what, besides the checksum, makes two loads the same.
+type loadOptionsKey struct {
+	SRID  int               `json:"srid"`
+	Layer string            `json:"layer"`
+	Map   map[string]string `json:"map"`
+}
+
+// Load reads a file of one kind into its table, replacing the current dataset
+// of that kind, in one transaction: a failed or interrupted load leaves the
+// previous data and dataset list as they were. The rows stream through COPY
+// into a staging table while the file is parsed on another goroutine, are
+// validated there set-based, and then replace the table's rows in spatial
+// order, with its indexes rebuilt after the data is in.
+func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
+	start := time.Now()
+	spec, ok := kindSpecs[opt.Kind]
+	if !ok {
+		return nil, fmt.Errorf("load: unknown kind %q (kinds: %s)", opt.Kind, strings.Join(Kinds(), ", "))
+	}
+	if opt.Open == nil {
+		opt.Open = openFile
+	}
+	m, err := newMapping(spec, opt.Map)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := fileSHA256(opt.File)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", opt.File, err)
+	}
+	abs, err := filepath.Abs(opt.File)
+	if err != nil {
+		return nil, err
+	}
+	key, err := json.Marshal(loadOptionsKey{SRID: opt.SRID, Layer: opt.Layer, Map: opt.Map})
+	if err != nil {
+		return nil, err
+	}
+	res := &LoadResult{Kind: opt.Kind, Name: opt.Name, File: abs, SHA256: sum}
+	if res.Name == "" {
+		res.Name = filepath.Base(opt.File)
+	}
+
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	defer tx.Rollback()
+
+	// JIT costs more than it saves on these one-pass statements, and the
+	// spatial sort of a million rows fits in memory with more work_mem.
+	const tune = `SET LOCAL jit = off; SET LOCAL work_mem = '256MB'`
+	if _, err := tx.ExecContext(ctx, tune); err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	const lockKind = `SELECT pg_advisory_xact_lock(7240003, hashtext($1))`
+	if _, err := tx.ExecContext(ctx, lockKind, spec.kind); err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	if !opt.Force {
+		const findSame = `SELECT id, rows, rejected, repaired, COALESCE(input_srid, 0) FROM dataset
+			WHERE kind = $1 AND status = 'current' AND sha256 = $2 AND options = $3::jsonb`
+		err := tx.QueryRowContext(ctx, findSame, spec.kind, sum, string(key)).Scan(&res.ID, &res.Rows, &res.Rejected, &res.Repaired, &res.InputSRID)
+		if err == nil {
+			res.Unchanged = true
+			res.Elapsed = time.Since(start)
+			return res, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("load: %w", err)
+		}
+	}
+
+	r, err := opt.Open(opt.File, opt.Layer, opt.SRID)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	// Files without geometries (offers by premise id, priorities) need no CRS;
+	// a geometry in a file of unknown CRS is rejected in convert.
+	res.InputSRID = r.SRID()
+	l := &loader{opt: opt, spec: spec, res: res, start: start, srid: db.SRID}
+	if res.InputSRID != 0 && res.InputSRID != db.SRID {
+		// Projecting on the parsing goroutine spares the server the work;
+		// pairs geo does not know go to PostGIS.
+		l.project, _ = geo.Transformer(res.InputSRID, db.SRID)
+	}
+	if err := l.stage(ctx, conn, tx, r, m); err != nil {
+		return nil, err
+	}
+	if l.project == nil && res.InputSRID != 0 && res.InputSRID != db.SRID {
+		const transform = `UPDATE load_stage SET geom = ST_Transform(geom, $1::int) WHERE geom IS NOT NULL`
+		if _, err := tx.ExecContext(ctx, l.sql(transform), db.SRID); err != nil {
+			return nil, fmt.Errorf("load %s: from EPSG:%d to EPSG:%d: %w", opt.File, res.InputSRID, db.SRID, err)
+		}
+	}
+	if err := l.validate(ctx, tx); err != nil {
+		return nil, err
+	}
+	l.progress("replacing", 0, 0)
+
+	const insertDataset = `INSERT INTO dataset (kind, name, source_file, sha256, options, input_srid, loaded_by)
+		VALUES ($1, $2, $3, $4, $5::jsonb, NULLIF($6, 0), COALESCE(NULLIF($7, ''), current_user)) RETURNING id`
+	if err := tx.QueryRowContext(ctx, insertDataset, spec.kind, res.Name, abs, sum, string(key), res.InputSRID, opt.Actor).Scan(&res.ID); err != nil {
+		return nil, fmt.Errorf("load: dataset: %w", err)
+	}
+	if res.Rows, err = l.replace(ctx, tx); err != nil {
+		var ie *geo.InputError
+		if errors.As(err, &ie) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("load %s: %w", opt.File, err)
+	}
+	if _, err := tx.ExecContext(ctx, l.sql(`DROP TABLE load_stage`)); err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	const finish = `UPDATE dataset SET status = CASE WHEN id = $2 THEN 'current' ELSE 'replaced' END,
+		rows = CASE WHEN id = $2 THEN $3 ELSE rows END,
+		rejected = CASE WHEN id = $2 THEN $4 ELSE rejected END,
+		repaired = CASE WHEN id = $2 THEN $5 ELSE repaired END
+		WHERE kind = $1 AND (status = 'current' OR id = $2)`
+	if _, err := tx.ExecContext(ctx, finish, spec.kind, res.ID, res.Rows, res.Rejected, res.Repaired); err != nil {
+		return nil, fmt.Errorf("load: dataset: %w", err)
+	}
+	actor := opt.Actor
+	if actor == "" {
+		actor = "bbplan"
+	}
+	details := map[string]any{"dataset_id": res.ID, "file": abs, "sha256": sum, "rows": res.Rows,
+		"rejected": res.Rejected, "repaired": res.Repaired, "input_srid": res.InputSRID, "force": opt.Force}
+	if err := Audit(ctx, tx, actor, "load", spec.kind, details); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("load: commit: %w", err)
+	}
+	res.Elapsed = time.Since(start)
+	l.progress("done", r.BytesRead(), r.Size())
+	return res, nil
+}
+
+// openFile opens a file with geo's readers.
+func openFile(path, layer string, srid int) (geo.Reader, error) {
+	return geo.Open(path, geo.OpenOptions{Layer: layer, SRID: srid})
+}
+
+// loader carries one load's state between its phases.
+type loader struct {
+	opt   LoadOptions
+	spec  *kindSpec
+	res   *LoadResult
+	start time.Time
+	srid  int // working SRID
+	rows  int64
+	// project maps input coordinates to the working SRID in Go; nil leaves
+	// it to ST_Transform in the final insert.
+	project geo.PointFunc
+	// lastErr is the previous reader error, to stop on a reader that cannot
+	// get past a broken spot.
+	lastErr string
+}
+
+// stageTable names the staging table of this kind. Loads of one kind are
+// serialised by an advisory lock, so the name is free within the transaction.
+func (l *loader) stageTable() string { return "load_stage_" + l.spec.table }
+
+// sql points a statement written against load_stage at this load's staging
+// table; the name comes from the kind specs, never from input.
+func (l *loader) sql(q string) string { return strings.ReplaceAll(q, "load_stage", l.stageTable()) }
+
+func (l *loader) progress(phase string, read, size int64) {
+	if l.opt.Progress == nil {
+		return
+	}
+	l.opt.Progress(Progress{Phase: phase, Rows: l.rows, Rejected: l.res.Rejected, BytesRead: read,
+		Size: size, Elapsed: time.Since(l.start)})
+}
+
+// reject counts a bad row and writes it to the rejects file, or returns the
+// error when it is one too many.
+func (l *loader) reject(err error) error {
+	var ie *geo.InputError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	if l.res.Rejected >= int64(l.opt.MaxErrors) {
+		if l.opt.MaxErrors > 0 {
+			return fmt.Errorf("%w (more than --max-errors %d bad rows)", err, l.opt.MaxErrors)
+		}
+		return err
+	}
+	l.res.Rejected++
+	if l.opt.Rejects != nil {
+		b, _ := json.Marshal(Reject{File: ie.File, Line: ie.Line, Feature: ie.Feature, Field: ie.Field, Reason: ie.Reason})
+		if _, werr := l.opt.Rejects.Write(append(b, '\n')); werr != nil {
+			return fmt.Errorf("rejects file: %w", werr)
+		}
+	}
+	return nil
+}
+
+// copyChunk is about how much COPY text the parser hands over at a time.
+const copyChunk = 256 << 10
+
+// stage creates load_stage and streams the file into it: the features are
+// parsed, checked and formatted as COPY text on one goroutine while this one
+// sends the chunks to the server.
+func (l *loader) stage(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Reader, m *mapping) error {
+	// An unlogged table created in the transaction is written without WAL
+	// and vanishes with a rollback; temporary tables would go through the
+	// session's small local buffers, which is slow for millions of rows.
+	create := `CREATE UNLOGGED TABLE load_stage (fidx int, line int, geom geometry, ` + l.spec.stage + `)`
+	if _, err := tx.ExecContext(ctx, l.sql(create)); err != nil {
+		return fmt.Errorf("load: staging table: %w", err)
+	}
+	cols := []string{"fidx", "line", "geom"}
+	for _, c := range strings.Split(l.spec.stage, ",") {
+		cols = append(cols, strings.Fields(c)[0])
+	}
+
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan []byte, 4)
+	free := make(chan []byte, 6)
+	done := make(chan struct{})
+	var parseErr error
+	go func() {
+		defer close(done)
+		defer close(chunks)
+		parseErr = l.parse(ctx, r, m, chunks, free)
+	}()
+	copyErr := conn.Raw(func(dc any) error {
+		prep, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return errors.New("driver cannot prepare COPY")
+		}
+		st, err := prep.PrepareContext(ctx, pq.CopyIn(l.stageTable(), cols...))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		cd, ok := st.(interface {
+			CopyData(context.Context, string) (driver.Result, error)
+		})
+		if !ok {
+			return errors.New("driver has no raw COPY")
+		}
+		for chunk := range chunks {
+			// CopyData adds the last line's newline itself.
+			if _, err := cd.CopyData(ctx, string(chunk[:len(chunk)-1])); err != nil {
+				return err
+			}
+			select {
+			case free <- chunk[:0]:
+			default:
+			}
+		}
+		<-done
+		if parseErr != nil {
+			return nil // the transaction is rolled back
+		}
+		// Exec with no values ends the COPY and reports its errors.
+		_, err = st.Exec(nil) //nolint:staticcheck // copyin has no ExecContext
+		return err
+	})
+	cancel()
+	for range chunks {
+	}
+	<-done
+	if parseErr != nil && (copyErr == nil || !errors.Is(parseErr, context.Canceled)) {
+		return parseErr
+	}
+	if parent.Err() != nil {
+		return fmt.Errorf("load %s: %w", l.opt.File, parent.Err())
+	}
+	if copyErr != nil {
+		return fmt.Errorf("load %s: copy: %w", l.opt.File, copyErr)
+	}
+	return nil
+}
+
+// parse reads every feature, turns the good ones into COPY text lines and
+// hands them over in chunks; bad ones are rejected or end the load.
+func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<- []byte, free chan []byte) error {
+	v := &values{m: m, file: l.opt.File}
+	buf := make([]byte, 0, copyChunk+4096)
+	every := time.Now()
+	send := func() bool {
+		select {
+		case out <- buf:
+		case <-ctx.Done():
+			return false
+		}
+		select {
+		case buf = <-free:
+		default:
+			buf = make([]byte, 0, copyChunk+4096)
+		}
+		return true
+	}
+	for {
+		f, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			msg := err.Error()
+			if msg == l.lastErr {
+				return err
+			}
+			l.lastErr = msg
+			if err := l.reject(err); err != nil {
+				return err
+			}
+			continue
+		}
+		vals, g, err := l.convert(v, f)
+		if err != nil {
+			if err := l.reject(err); err != nil {
+				return err
+			}
+			continue
+		}
+		buf = strconv.AppendInt(buf, int64(f.Index), 10)
+		buf = append(buf, '\t')
+		if f.Line > 0 {
+			buf = strconv.AppendInt(buf, int64(f.Line), 10)
+		} else {
+			buf = append(buf, `\N`...)
+		}
+		buf = append(buf, '\t')
+		if g == nil {
+			buf = append(buf, `\N`...)
+		} else if l.project != nil {
+			buf = geo.AppendEWKBHex(buf, geo.MapPoints(g, l.project), l.srid)
+		} else {
+			buf = geo.AppendEWKBHex(buf, g, l.res.InputSRID)
+		}
+		for _, x := range vals {
+			buf = append(buf, '\t')
+			if x == nil {
+				buf = append(buf, `\N`...)
+			} else {
+				buf = appendCopyText(buf, x.(string))
+			}
+		}
+		buf = append(buf, '\n')
+		l.rows++
+		if len(buf) >= copyChunk {
+			if !send() {
+				return ctx.Err()
+			}
+		}
+		if l.rows&8191 == 0 && l.opt.Progress != nil && time.Since(every) > 100*time.Millisecond {
+			every = time.Now()
+			l.progress("reading", r.BytesRead(), r.Size())
+		}
+	}
+	if len(buf) > 0 && !send() {
+		return ctx.Err()
+	}
+	l.progress("validating", r.BytesRead(), r.Size())
+	return nil
+}
+
+// convert checks one feature and returns its staging values and geometry.
+func (l *loader) convert(v *values, f *geo.Feature) ([]any, orb.Geometry, error) {
+	if err := v.reset(f); err != nil {
+		return nil, nil, err
+	}
+	g, err := checkGeometry(l.spec, v, l.res.InputSRID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if g != nil && l.res.InputSRID == 0 {
+		return nil, nil, &geo.InputError{File: l.opt.File, Line: f.Line, Feature: f.Index, Field: "geometry",
+			Reason: "the file does not say its coordinate reference system: pass --srid"}
+	}
+	vals, err := l.spec.convert(v)
+	return vals, g, err
+}
+
+// appendCopyText appends s escaped for PostgreSQL's COPY text format.
+func appendCopyText(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			dst = append(dst, '\\', '\\')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+const repairInvalid = `UPDATE load_stage SET geom = ST_MakeValid(geom)
+WHERE geom IS NOT NULL AND GeometryType(geom) <> 'POINT' AND NOT ST_IsValid(geom)`
+
+const checkRepaired = `
+SELECT fidx, line, 'geometry', 'invalid polygon: nothing is left after ST_MakeValid'
+FROM load_stage
+WHERE geom IS NOT NULL AND GeometryType(geom) <> 'POINT' AND ST_IsEmpty(ST_CollectionExtract(geom, 3))
+ORDER BY fidx LIMIT $1`
+
+const checkInvalid = `
+SELECT fidx, line, 'geometry', 'invalid polygon: ' || ST_IsValidReason(geom)
+FROM load_stage
+WHERE geom IS NOT NULL AND GeometryType(geom) <> 'POINT' AND NOT ST_IsValid(geom)
+ORDER BY fidx LIMIT $1`
+
+// validate runs the set-based checks on load_stage, repairs invalid polygons
+// when asked, and removes rejected rows.
+func (l *loader) validate(ctx context.Context, tx *sql.Tx) error {
+	checks := append([]string(nil), l.spec.checks...)
+	if l.spec.geom != geomPoint && l.spec.geom != geomNone {
+		if l.opt.RepairInvalid {
+			res, err := tx.ExecContext(ctx, l.sql(repairInvalid))
+			if err != nil {
+				return fmt.Errorf("load %s: repairing geometries: %w", l.opt.File, err)
+			}
+			l.res.Repaired, _ = res.RowsAffected()
+			checks = append(checks, checkRepaired)
+		} else {
+			checks = append(checks, checkInvalid)
+		}
+	}
+	for _, q := range checks {
+		if err := l.check(ctx, tx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// check runs one validation query on the staging table: its rows are
+// rejected (and deleted from staging) or the first one ends the load.
+func (l *loader) check(ctx context.Context, tx *sql.Tx, q string) error {
+	limit := int64(l.opt.MaxErrors) - l.res.Rejected + 1
+	rows, err := tx.QueryContext(ctx, l.sql(q), limit)
+	if err != nil {
+		return fmt.Errorf("load %s: validating: %w", l.opt.File, err)
+	}
+	var bad []int64
+	var errs []error
+	for rows.Next() {
+		var fidx int64
+		var line sql.NullInt64
+		ie := &geo.InputError{File: l.opt.File}
+		if err := rows.Scan(&fidx, &line, &ie.Field, &ie.Reason); err != nil {
+			rows.Close()
+			return fmt.Errorf("load %s: validating: %w", l.opt.File, err)
+		}
+		ie.Feature, ie.Line = int(fidx), int(line.Int64)
+		bad = append(bad, fidx)
+		errs = append(errs, ie)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load %s: validating: %w", l.opt.File, err)
+	}
+	for _, e := range errs {
+		if err := l.reject(e); err != nil {
+			return err
+		}
+	}
+	if len(bad) > 0 {
+		const drop = `DELETE FROM load_stage WHERE fidx = ANY($1)`
+		if _, err := tx.ExecContext(ctx, l.sql(drop), pq.Array(bad)); err != nil {
+			return fmt.Errorf("load %s: %w", l.opt.File, err)
+		}
+		l.rows -= int64(len(bad))
+	}
+	return nil
+}
+
+// replace fills the kind's table from staging. Duplicate keys are rare, so
+// they are looked for only when the primary key cannot be built: then the
+// replacement is undone to a savepoint, the duplicates are rejected (or end
+// the load) and it runs again.
+func (l *loader) replace(ctx context.Context, tx *sql.Tx) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT load_replace`); err != nil {
+		return 0, err
+	}
+	n, err := replaceTable(ctx, tx, l.spec.table, l.sql(l.spec.insert), l.res.ID)
+	var pqErr *pq.Error
+	if err == nil || l.spec.key == "" || !errors.As(err, &pqErr) || pqErr.Code != "23505" {
+		return n, err
+	}
+	if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT load_replace`); err != nil {
+		return 0, err
+	}
+	if err := l.check(ctx, tx, checkDuplicates(l.spec.key)); err != nil {
+		return 0, err
+	}
+	return replaceTable(ctx, tx, l.spec.table, l.sql(l.spec.insert), l.res.ID)
+}
+
+// replaceTable swaps the rows of table for those insert produces. The
+// indexes and key constraints are dropped first and rebuilt after the data is
+// in, under the same names, which is much faster than maintaining them row by
+// row; TRUNCATE inside the transaction keeps the old rows for a rollback.
+func replaceTable(ctx context.Context, tx *sql.Tx, table, insert string, args ...any) (int64, error) {
+	const indexes = `
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
+       COALESCE(c.conname, ''), COALESCE(pg_get_constraintdef(c.oid), '')
+FROM pg_index i
+LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+WHERE i.indrelid = $1::regclass`
+	qt := pq.QuoteIdentifier(table)
+	if _, err := tx.ExecContext(ctx, `LOCK TABLE `+qt+` IN ACCESS EXCLUSIVE MODE`); err != nil {
+		return 0, err
+	}
+	rows, err := tx.QueryContext(ctx, indexes, table)
+	if err != nil {
+		return 0, err
+	}
+	type index struct{ name, def, con, condef string }
+	var idx []index
+	for rows.Next() {
+		var i index
+		if err := rows.Scan(&i.name, &i.def, &i.con, &i.condef); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		idx = append(idx, i)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	// Keys first so that they are in place when the other indexes build.
+	sort.SliceStable(idx, func(a, b int) bool { return idx[a].con != "" && idx[b].con == "" })
+	if _, err := tx.ExecContext(ctx, `TRUNCATE `+qt); err != nil {
+		return 0, err
+	}
+	for _, i := range idx {
+		drop := `DROP INDEX ` + i.name
+		if i.con != "" {
+			drop = `ALTER TABLE ` + qt + ` DROP CONSTRAINT ` + pq.QuoteIdentifier(i.con)
+		}
+		if _, err := tx.ExecContext(ctx, drop); err != nil {
+			return 0, fmt.Errorf("dropping %s: %w", i.name, err)
+		}
+	}
+	res, err := tx.ExecContext(ctx, insert, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	for _, i := range idx {
+		build := i.def
+		if i.con != "" {
+			build = `ALTER TABLE ` + qt + ` ADD CONSTRAINT ` + pq.QuoteIdentifier(i.con) + ` ` + i.condef
+		}
+		if _, err := tx.ExecContext(ctx, build); err != nil {
+			return 0, fmt.Errorf("building %s: %w", i.name, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `ANALYZE `+qt); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// fileSHA256 is the hex SHA-256 of a file's content.
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

@@ -1,0 +1,135 @@
+package data_test
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/bbplan/bbplan/data"
+	"github.com/bbplan/bbplan/data/dbtest"
+)
+
+var (
+	benchRows    = flag.Int("load.n", 100000, "premise points in the load benchmark's generated files")
+	benchOgr2ogr = flag.Bool("load.ogr2ogr", false, "also time ogr2ogr (PG_USE_COPY, GiST index) on the same files")
+	benchDir     = flag.String("load.dir", "", "keep the load benchmark's generated files here (default: a temporary directory)")
+)
+
+// benchFile writes n premise points in format ext (geojsonl, geojson or csv)
+// spread over Västerbotten, unless the file already exists.
+func benchFile(b *testing.B, dir, ext string, n int) string {
+	b.Helper()
+	path := filepath.Join(dir, fmt.Sprintf("premises-%d.%s", n, ext))
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	// A fixed pseudo-random walk: deterministic files, not a regular grid.
+	x, y := uint64(12345), uint64(67890)
+	if ext == "csv" {
+		fmt.Fprintln(w, "id,lon,lat,households,workplaces")
+	}
+	if ext == "geojson" {
+		fmt.Fprintln(w, `{"type":"FeatureCollection","features":[`)
+	}
+	for i := 0; i < n; i++ {
+		x = x*6364136223846793005 + 1442695040888963407
+		y = y*6364136223846793005 + 1442695040888963407
+		lon := 14.5 + float64(x>>40)/float64(1<<24)*6.5
+		lat := 63.5 + float64(y>>40)/float64(1<<24)*2.5
+		switch ext {
+		case "csv":
+			fmt.Fprintf(w, "P%d,%.6f,%.6f,%d,%d\n", i, lon, lat, i%4, i%7/6)
+		default:
+			if ext == "geojson" && i > 0 {
+				w.WriteString(",\n")
+			}
+			fmt.Fprintf(w, `{"type":"Feature","properties":{"id":"P%d","households":%d,"workplaces":%d},"geometry":{"type":"Point","coordinates":[%.6f,%.6f]}}`,
+				i, i%4, i%7/6, lon, lat)
+			if ext == "geojsonl" {
+				w.WriteByte('\n')
+			}
+		}
+	}
+	if ext == "geojson" {
+		fmt.Fprintln(w, "\n]}")
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// BenchmarkLoadPremises loads -load.n premise points end to end (COPY,
+// validation, spatially ordered table, primary key, GiST index, ANALYZE) per
+// format and reports rows/s; with -load.ogr2ogr it times ogr2ogr on the same
+// file into the same database and reports how many times faster the load is.
+func BenchmarkLoadPremises(b *testing.B) {
+	dir := *benchDir
+	if dir == "" {
+		dir = b.TempDir()
+	}
+	db, dsn := dbtest.New(b)
+	for _, ext := range []string{"geojsonl", "geojson", "csv"} {
+		b.Run(ext, func(b *testing.B) {
+			path := benchFile(b, dir, ext, *benchRows)
+			ctx := context.Background()
+			b.ResetTimer()
+			var elapsed time.Duration
+			for i := 0; i < b.N; i++ {
+				res, err := data.Load(ctx, db, data.LoadOptions{Kind: "premises", File: path, Force: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Rows != int64(*benchRows) {
+					b.Fatalf("loaded %d rows, want %d", res.Rows, *benchRows)
+				}
+				elapsed += res.Elapsed
+			}
+			b.StopTimer()
+			secs := elapsed.Seconds() / float64(b.N)
+			b.ReportMetric(float64(*benchRows)/secs, "rows/s")
+			if *benchOgr2ogr {
+				ogr := ogr2ogrSeconds(b, dsn, path)
+				b.ReportMetric(ogr, "ogr2ogr-s")
+				b.ReportMetric(ogr/secs, "x-ogr2ogr")
+			}
+		})
+	}
+}
+
+// ogr2ogrSeconds times GDAL's loader on path into the benchmark's database,
+// with COPY and a GiST index, as the issue's reference figures were taken.
+func ogr2ogrSeconds(b *testing.B, dsn, path string) float64 {
+	b.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := u.Query()
+	pg := fmt.Sprintf("PG:dbname=%s host=%s port=%s user=%s", u.Path[1:], q.Get("host"), q.Get("port"), q.Get("user"))
+	if u.Host != "" {
+		pg = fmt.Sprintf("PG:dbname=%s host=%s port=%s user=%s password=%s", u.Path[1:], u.Hostname(), u.Port(), u.User.Username(), func() string { p, _ := u.User.Password(); return p }())
+	}
+	cmd := exec.Command("ogr2ogr", "-f", "PostgreSQL", pg, path, "-nln", "ogr_premise", "-overwrite",
+		"-t_srs", "EPSG:3006", "-lco", "SPATIAL_INDEX=GIST", "--config", "PG_USE_COPY", "YES")
+	start := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("ogr2ogr: %v\n%s", err, out)
+	}
+	return time.Since(start).Seconds()
+}
