@@ -3,6 +3,8 @@
 // as pure functions over plain values.
 package coverage
 
+import "fmt"
+
 // AnalysisParams are the analysis settings that are not part of a policy
 // profile: how gaps are clustered into candidate areas and when measurements
 // dispute an offer. They come from the `analysis` section of the configuration.
@@ -20,6 +22,10 @@ type AnalysisParams struct {
 	DisputedFraction float64 `mapstructure:"disputed_fraction" json:"disputed_fraction"`
 	// DisputedMinTests ... over at least this many tests.
 	DisputedMinTests int `mapstructure:"disputed_min_tests" json:"disputed_min_tests"`
+	// MeasurementRadiusM is how near an unlinked measurement must lie to apply to a premise.
+	MeasurementRadiusM float64 `mapstructure:"measurement_radius_m" json:"measurement_radius_m"`
+	// AreaBufferM widens the hull of a candidate area's premises for the map.
+	AreaBufferM float64 `mapstructure:"area_buffer_m" json:"area_buffer_m"`
 }
 
 // DefaultAnalysisParams returns the documented defaults.
@@ -30,5 +36,28 @@ func DefaultAnalysisParams() AnalysisParams {
 		SettlementDistanceM: 1000,
 		DisputedFraction:    0.5,
 		DisputedMinTests:    5,
+		MeasurementRadiusM:  50,
+		AreaBufferM:         100,
 	}
+}
+
+// Validate refuses impossible values, naming the configuration key.
+func (p AnalysisParams) Validate() error {
+	switch {
+	case p.ClusterDistanceM <= 0:
+		return fmt.Errorf("analysis.cluster_distance_m: %v must be positive", p.ClusterDistanceM)
+	case p.MinAreaPremises < 1:
+		return fmt.Errorf("analysis.min_area_premises: %d must be at least 1", p.MinAreaPremises)
+	case p.SettlementDistanceM < 0:
+		return fmt.Errorf("analysis.settlement_distance_m: %v must not be negative", p.SettlementDistanceM)
+	case p.DisputedFraction <= 0 || p.DisputedFraction > 1:
+		return fmt.Errorf("analysis.disputed_fraction: %v must be above 0 and at most 1", p.DisputedFraction)
+	case p.DisputedMinTests < 1:
+		return fmt.Errorf("analysis.disputed_min_tests: %d must be at least 1", p.DisputedMinTests)
+	case p.MeasurementRadiusM < 0:
+		return fmt.Errorf("analysis.measurement_radius_m: %v must not be negative", p.MeasurementRadiusM)
+	case p.AreaBufferM <= 0:
+		return fmt.Errorf("analysis.area_buffer_m: %v must be positive", p.AreaBufferM)
+	}
+	return nil
 }
