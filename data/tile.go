@@ -1,0 +1,127 @@
+package data
+
+import (
+	"context"
+	"fmt"
+)
+
+// Tile layers. Each query takes $1 z, $2 x, $3 y, $4 working SRID, $5 run,
+// $6 scenario (0: none), $7 municipality filter for premise-level rows (” for
+// none), $8 operator plans allowed, $9 grid, and returns one MVT layer.
+//
+// Rows are filtered in the working SRID against the tile envelope (segmented,
+// transformed once, expanded by the tile buffer) so that the GiST index is
+// used; only the rows inside are transformed to Web Mercator.
+const tileEnvelope = `WITH t AS (SELECT ST_TileEnvelope($1::int, $2::int, $3::int) AS e),
+	b AS (SELECT t.e, ST_Transform(ST_Segmentize(ST_Expand(t.e, (ST_XMax(t.e) - ST_XMin(t.e)) / 64),
+		(ST_XMax(t.e) - ST_XMin(t.e)) / 8), $4::int) AS w,
+		(ST_XMax(t.e) - ST_XMin(t.e)) / 8192 AS px FROM t) `
+
+// tileParams references every parameter with its type (see allParams).
+const tileParams = ` AND $5::bigint = $5 AND $6::bigint = $6 AND $7::text = $7 AND $8::boolean = $8 AND $9::text = $9`
+
+var tileLayers = map[string]string{
+	"municipalities": tileEnvelope + `SELECT ST_AsMVT(q, 'municipalities', 4096, 'geom') FROM (
+		SELECT ST_AsMVTGeom(ST_Transform(ST_Simplify(m.geom, b.px), 3857), b.e, 4096, 64, true) AS geom,
+			m.code, m.name, s.premises, s.eligible_premises, s.double_gaps,
+			round((s.premises_target::numeric / NULLIF(s.premises, 0)), 4)::float8 AS share_target
+		FROM b, municipality m LEFT JOIN municipality_stat s ON s.run_id = $5 AND s.kommun_code = m.code
+		WHERE m.geom && b.w` + tileParams + `) q WHERE q.geom IS NOT NULL`,
+	"cells": tileEnvelope + `SELECT ST_AsMVT(q, 'cells', 4096, 'geom') FROM (
+		SELECT ST_AsMVTGeom(ST_Transform(c.geom, 3857), b.e, 4096, 64, true) AS geom,
+			c.grid, c.cell_id, c.premises, c.premises_target, c.eligible, c.double_gaps, c.share_target
+		FROM b, cell_stat c WHERE c.run_id = $5 AND c.grid = $9 AND c.geom && b.w` + tileParams + `) q
+		WHERE q.geom IS NOT NULL`,
+	"areas": tileEnvelope + `SELECT ST_AsMVT(q, 'areas', 4096, 'geom') FROM (
+		SELECT ST_AsMVTGeom(ST_Transform(ST_Simplify(ca.geom, b.px), 3857), b.e, 4096, 64, true) AS geom,
+			ca.id, ca.kommun_code, ca.class, ca.stranded, ca.premises, ca.households, ca.double_gaps,
+			ac.option, ac.subsidy, sa.rank, sa.selected
+		FROM b, candidate_area ca
+		LEFT JOIN area_cost ac ON ac.area_id = ca.id AND ac.chosen
+		LEFT JOIN scenario_area sa ON sa.scenario_id = $6 AND sa.area_id = ca.id
+		WHERE ca.run_id = $5 AND ca.geom && b.w AND ($6 = 0 OR sa.scenario_id IS NOT NULL)` + tileParams + `) q
+		WHERE q.geom IS NOT NULL`,
+	"premises": tileEnvelope + `SELECT ST_AsMVT(q, 'premises', 4096, 'geom') FROM (
+		SELECT ST_AsMVTGeom(ST_Transform(ps.geom, 3857), b.e, 4096, 64, true) AS geom,
+			false AS aggregated, ps.premise_id AS id, ps.kommun_code, ps.class, ps.eligible, ps.tier,
+			ps.households, ps.workplaces, ps.area_id, ps.double_gap, ps.mobile_ok,
+			CASE WHEN $8 THEN ps.best_down END AS best_down,
+			CASE WHEN $8 THEN ps.best_planned END AS best_planned
+		FROM b, premise_status ps
+		WHERE ps.run_id = $5 AND ps.geom && b.w AND ($7 = '' OR ps.kommun_code = $7)` + tileParams + `) q
+		WHERE q.geom IS NOT NULL`,
+	// Premises too dense for one tile are binned on a 32-pixel grid (128 bins across).
+	"premises-binned": tileEnvelope + `SELECT ST_AsMVT(q, 'premises', 4096, 'geom') FROM (
+		SELECT ST_AsMVTGeom(ST_Centroid(ST_Collect(p.g)), b.e, 4096, 64, true) AS geom,
+			true AS aggregated, count(*)::int AS premises, count(*) FILTER (WHERE p.eligible)::int AS eligible
+		FROM b, (SELECT ST_Transform(ps.geom, 3857) AS g, ps.eligible
+			FROM b, premise_status ps
+			WHERE ps.run_id = $5 AND ps.geom && b.w AND ($7 = '' OR ps.kommun_code = $7)` + tileParams + `) p
+		GROUP BY b.e, ST_SnapToGrid(p.g, b.px * 64)) q
+		WHERE q.geom IS NOT NULL`,
+	// Below the premise zoom the premise layer carries the grid cells.
+	"premises-cells": tileEnvelope + `SELECT ST_AsMVT(q, 'premises', 4096, 'geom') FROM (
+		SELECT ST_AsMVTGeom(ST_Transform(c.geom, 3857), b.e, 4096, 64, true) AS geom,
+			true AS aggregated, c.cell_id, c.premises, c.eligible, c.share_target
+		FROM b, cell_stat c WHERE c.run_id = $5 AND c.grid = $9 AND c.geom && b.w` + tileParams + `) q
+		WHERE q.geom IS NOT NULL`,
+}
+
+// TileRequest is one vector tile of one layer.
+type TileRequest struct {
+	// Layer is municipalities, cells, areas or premises.
+	Layer   string
+	Z, X, Y int
+	Run     int64
+	// Scenario, when not 0, restricts areas to the scenario and adds rank and selection.
+	Scenario int64
+	// Grid of the cell layers (scb1km, scb250m, inspire1km).
+	Grid  string
+	Scope Scope
+	// PremiseMinZoom is the lowest zoom with premise points.
+	PremiseMinZoom int
+	// MaxFeatures is how many premise points a tile may carry before they are binned.
+	MaxFeatures int
+}
+
+// TileLayerKnown reports whether name is a served tile layer.
+func TileLayerKnown(name string) bool {
+	switch name {
+	case "municipalities", "cells", "areas", "premises":
+		return true
+	}
+	return false
+}
+
+// PremiseTileAggregated reports whether premise tiles at zoom z carry grid
+// cells rather than premises.
+func (r TileRequest) PremiseTileAggregated() bool {
+	return r.Layer == "premises" && r.Z < r.PremiseMinZoom
+}
+
+// Tile renders one Mapbox Vector Tile (possibly empty).
+func (db *DB) Tile(ctx context.Context, r TileRequest) ([]byte, error) {
+	if !TileLayerKnown(r.Layer) {
+		return nil, fmt.Errorf("tile layer %q is not served", r.Layer)
+	}
+	key := r.Layer
+	args := []any{r.Z, r.X, r.Y, db.SRID, r.Run, r.Scenario, r.Scope.Kommun, r.Scope.Plans, r.Grid}
+	if r.PremiseTileAggregated() {
+		key = "premises-cells"
+	} else if r.Layer == "premises" && r.MaxFeatures > 0 {
+		const countPremises = tileEnvelope + `SELECT count(*) FROM (SELECT 1 FROM b, premise_status ps
+			WHERE ps.run_id = $5 AND ps.geom && b.w AND ($7 = '' OR ps.kommun_code = $7)` + tileParams + ` LIMIT $10) x`
+		var n int
+		if err := db.QueryRowContext(ctx, countPremises, append(args, r.MaxFeatures+1)...).Scan(&n); err != nil {
+			return nil, fmt.Errorf("tile %s/%d/%d/%d: %w", r.Layer, r.Z, r.X, r.Y, err)
+		}
+		if n > r.MaxFeatures {
+			key = "premises-binned"
+		}
+	}
+	var b []byte
+	if err := db.QueryRowContext(ctx, tileLayers[key], args...).Scan(&b); err != nil {
+		return nil, fmt.Errorf("tile %s/%d/%d/%d: %w", r.Layer, r.Z, r.X, r.Y, err)
+	}
+	return b, nil
+}
