@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
+	osexec "os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -125,7 +125,7 @@ func ogr2ogrSeconds(b *testing.B, dsn, path string) float64 {
 	if u.Host != "" {
 		pg = fmt.Sprintf("PG:dbname=%s host=%s port=%s user=%s password=%s", u.Path[1:], u.Hostname(), u.Port(), u.User.Username(), func() string { p, _ := u.User.Password(); return p }())
 	}
-	cmd := exec.Command("ogr2ogr", "-f", "PostgreSQL", pg, path, "-nln", "ogr_premise", "-overwrite",
+	cmd := osexec.Command("ogr2ogr", "-f", "PostgreSQL", pg, path, "-nln", "ogr_premise", "-overwrite",
 		"-t_srs", "EPSG:3006", "-lco", "SPATIAL_INDEX=GIST", "--config", "PG_USE_COPY", "YES")
 	start := time.Now()
 	if out, err := cmd.CombinedOutput(); err != nil {
