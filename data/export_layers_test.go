@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
+	osexec "os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -179,11 +179,11 @@ func firstValues(t *testing.T, path, field string) []string {
 // feature count.
 func ogrCount(t *testing.T, path string, n int) {
 	t.Helper()
-	if _, err := exec.LookPath("ogrinfo"); err != nil {
+	if _, err := osexec.LookPath("ogrinfo"); err != nil {
 		t.Log("ogrinfo not installed: GDAL check left out")
 		return
 	}
-	out, err := exec.Command("ogrinfo", "-ro", "-al", "-so", path).CombinedOutput()
+	out, err := osexec.Command("ogrinfo", "-ro", "-al", "-so", path).CombinedOutput()
 	if err != nil {
 		t.Fatalf("ogrinfo %s: %v\n%s", path, err, out)
 	}

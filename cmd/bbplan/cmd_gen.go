@@ -356,13 +356,15 @@ func (a *app) demo(ctx context.Context, root *cobra.Command, g *genOptions, forw
 		g.Out = filepath.Join(filepath.Dir(filepath.Clean(a.cfg.Database.DataDir)), "demo")
 	}
 	res := &demoResult{Dir: g.Out}
+	// CSV is the loader's fastest format for points.
+	g.PremisesCSV = true
 	source, err := g.resolve()
 	if err != nil {
 		return nil, err
 	}
 	m, err := sample.ReadManifest(g.Out)
 	model := map[bool]string{true: "builtin", false: "scb-grid"}[g.Grid == ""]
-	if err != nil || m.Seed != g.Seed || m.Model != model || g.Premises != 0 {
+	if err != nil || m.Seed != g.Seed || m.Model != model || m.Requested != g.Premises || m.Version != sample.Version || !slices.ContainsFunc(m.Files, func(f sample.ManifestFile) bool { return f.File == "premises.csv" }) {
 		a.log.Info("demo: generating the region", "dir", g.Out, "from", source)
 		if m, err = sample.Generate(g.Options); err != nil {
 			return nil, err

@@ -58,6 +58,19 @@ func (s Settlement) radius() float64 {
 	return math.Sqrt(area*1e4/math.Pi) + 250
 }
 
+// outline is the settlement's polygon: a disc of its radius, which is what
+// decides town or not for the premises the generator places.
+func (s Settlement) outline() orb.Polygon {
+	const n = 32
+	rad := s.radius()
+	ring := make(orb.Ring, 0, n+1)
+	for k := range n {
+		a := 2 * math.Pi * float64(k) / n
+		ring = append(ring, orb.Point{math.Round(s.At[0] + rad*math.Cos(a)), math.Round(s.At[1] + rad*math.Sin(a))})
+	}
+	return orb.Polygon{append(ring, ring[0])}
+}
+
 // builtinTowns are the model's settlements: every seat plus the larger other
 // tätorter of the county, lon/lat, population and area (ha), roughly as SCB
 // counts them.

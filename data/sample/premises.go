@@ -164,8 +164,10 @@ func (r *region) kommunAt(pl *place, p orb.Point) string {
 
 func (r *region) contextAt(pl *place, p orb.Point) context {
 	switch {
-	case pl.settlement != nil && dist(p, pl.settlement.At) <= pl.settlement.radius():
+	case pl.settlement != nil && dist(p, pl.settlement.At) <= pl.settlement.radius()-50:
 		return town
+	case pl.settlement != nil:
+		return suburb
 	case pl.village:
 		return village
 	}
@@ -210,6 +212,17 @@ func offersFor(pl *place, p premise, g *rand.Rand, kommunName string, buf []offe
 		if g.Float64() < 0.12 {
 			out = append(out, offer{provider: "Telia", tech: "dsl", down: float64(30 + 10*g.IntN(7)), up: 10, latency: 18})
 		}
+	case suburb:
+		if g.Float64() < 0.9*holiday {
+			out = append(out, fibre(stadsnat))
+		} else if g.Float64() < 0.5 {
+			o := fibre(stadsnat)
+			o.planned = 2026 + g.IntN(3)
+			out = append(out, o)
+		}
+		if g.Float64() < 0.2 {
+			out = append(out, offer{provider: "Telia", tech: "dsl", down: float64(20 + 10*g.IntN(5)), up: 5, latency: 20})
+		}
 	case village:
 		switch {
 		case pl.fibre && g.Float64() < 0.93*holiday:
@@ -227,9 +240,9 @@ func offersFor(pl *place, p premise, g *rand.Rand, kommunName string, buf []offe
 		}
 	default:
 		switch x := g.Float64(); {
-		case x < 0.42*holiday:
+		case x < 0.55*holiday:
 			out = append(out, fibre("Fiberförening "+kommunName))
-		case x < 0.52*holiday:
+		case x < 0.65*holiday:
 			o := fibre("IP-Only")
 			o.planned = 2026 + g.IntN(5)
 			out = append(out, o)
