@@ -291,8 +291,9 @@ seconds.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var forward []string
-			cmd.InheritedFlags().Visit(func(f *pflag.Flag) {
-				if f.Name != "json" {
+			// VisitAll with Changed: Visit on the inherited set sees nothing.
+			cmd.InheritedFlags().VisitAll(func(f *pflag.Flag) {
+				if f.Changed && f.Name != "json" {
 					forward = append(forward, "--"+f.Name+"="+f.Value.String())
 				}
 			})
