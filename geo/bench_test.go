@@ -2,9 +2,14 @@ package geo
 
 import (
 	"bufio"
+	"context"
+	"database/sql/driver"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"modernc.org/sqlite"
 	"os"
 	"path/filepath"
 	"testing"
@@ -104,5 +109,119 @@ func BenchmarkReadCSV(b *testing.B) {
 		lon, lat := benchPoint(i)
 		fmt.Fprintf(w, "p%d,%.6f,%.6f,%d,permanent\n", i, lon, lat, i%5)
 	})
+	benchRead(b, path, size, OpenOptions{})
+}
+
+// writeBenchGeoPackage creates a minimal GeoPackage with benchPoints point
+// features through the SQLite driver's low-level API.
+func writeBenchGeoPackage(b *testing.B) (string, int64) {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "p.gpkg")
+	connector, err := sqlite.NewConnector(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	conn, err := connector.Connect(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	exec := func(q string, args ...driver.Value) {
+		stmt, err := conn.Prepare(q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := stmt.Exec(args); err != nil { //nolint:staticcheck // driver-level API on purpose
+			b.Fatal(err)
+		}
+		stmt.Close()
+	}
+	for _, q := range []string{
+		`CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, organization TEXT, organization_coordsys_id INTEGER, definition TEXT, description TEXT)`,
+		`INSERT INTO gpkg_spatial_ref_sys VALUES ('WGS 84', 4326, 'EPSG', 4326, '', '')`,
+		`CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT, srs_id INTEGER)`,
+		`INSERT INTO gpkg_contents VALUES ('premises', 'features', 'premises', 4326)`,
+		`CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, geometry_type_name TEXT, srs_id INTEGER, z INTEGER, m INTEGER)`,
+		`INSERT INTO gpkg_geometry_columns VALUES ('premises', 'geom', 'POINT', 4326, 0, 0)`,
+		`CREATE TABLE premises (fid INTEGER PRIMARY KEY, geom BLOB, id TEXT, households INTEGER, kind TEXT)`,
+		`BEGIN`,
+	} {
+		exec(q)
+	}
+	stmt, err := conn.Prepare(`INSERT INTO premises (geom, id, households, kind) VALUES (?, ?, ?, 'permanent')`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range benchPoints {
+		lon, lat := benchPoint(i)
+		blob := []byte{'G', 'P', 0, 1, 0xe6, 0x10, 0, 0, 1, 1, 0, 0, 0}
+		blob = binary.LittleEndian.AppendUint64(blob, math.Float64bits(lon))
+		blob = binary.LittleEndian.AppendUint64(blob, math.Float64bits(lat))
+		if _, err := stmt.Exec([]driver.Value{blob, fmt.Sprintf("p%d", i), int64(i % 5)}); err != nil { //nolint:staticcheck // driver-level API on purpose
+			b.Fatal(err)
+		}
+	}
+	stmt.Close()
+	exec(`COMMIT`)
+	conn.Close()
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return path, st.Size()
+}
+
+func BenchmarkReadGeoPackage(b *testing.B) {
+	path, size := writeBenchGeoPackage(b)
+	benchRead(b, path, size, OpenOptions{})
+}
+
+// writeBenchShapefile writes a point shapefile (.shp and .dbf with a
+// character and a numeric field) of benchPoints records.
+func writeBenchShapefile(b *testing.B) (string, int64) {
+	b.Helper()
+	dir := b.TempDir()
+	le, be := binary.LittleEndian, binary.BigEndian
+	shp := make([]byte, 100, 100+benchPoints*28)
+	be.PutUint32(shp[0:], 9994)
+	be.PutUint32(shp[24:], uint32((100+benchPoints*28)/2))
+	le.PutUint32(shp[28:], 1000)
+	le.PutUint32(shp[32:], 1)
+	dbf := make([]byte, 32, 32+2*32+1+benchPoints*15+1)
+	dbf[0] = 3
+	le.PutUint32(dbf[4:], benchPoints)
+	le.PutUint16(dbf[8:], 32+2*32+1)
+	le.PutUint16(dbf[10:], 1+10+4)
+	field := func(name string, typ byte, length byte) {
+		d := make([]byte, 32)
+		copy(d, name)
+		d[11], d[16] = typ, length
+		dbf = append(dbf, d...)
+	}
+	field("id", 'C', 10)
+	field("households", 'N', 4)
+	dbf = append(dbf, 0x0d)
+	for i := range benchPoints {
+		lon, lat := benchPoint(i)
+		shp = be.AppendUint32(shp, uint32(i+1))
+		shp = be.AppendUint32(shp, 10)
+		shp = le.AppendUint32(shp, 1)
+		shp = le.AppendUint64(shp, math.Float64bits(lon))
+		shp = le.AppendUint64(shp, math.Float64bits(lat))
+		dbf = append(dbf, ' ')
+		dbf = fmt.Appendf(dbf, "%-10s%4d", fmt.Sprintf("p%d", i), i%5)
+	}
+	dbf = append(dbf, 0x1a)
+	path := filepath.Join(dir, "p.shp")
+	if err := os.WriteFile(path, shp, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "p.dbf"), dbf, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return path, int64(len(shp) + len(dbf))
+}
+
+func BenchmarkReadShapefile(b *testing.B) {
+	path, size := writeBenchShapefile(b)
 	benchRead(b, path, size, OpenOptions{})
 }

@@ -54,6 +54,14 @@ func Open(path string, opt OpenOptions) (Reader, error) {
 		}
 	}
 	switch format {
+	case FormatShapefile:
+		return openShapefile(path, name, opt)
+	case FormatGeoPackage:
+		st, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		return openGeoPackage(path, name, st.Size(), opt)
 	case FormatGeoJSON, FormatCSV:
 	default:
 		return nil, fmt.Errorf("%s: format %q is not supported", name, format)
@@ -85,12 +93,10 @@ func Open(path string, opt OpenOptions) (Reader, error) {
 }
 
 // withHeader reads a GeoJSON file up to its first feature, so that SRID
-// reports a crs member before the first Next.
+// reports a crs member before the first Next. A feature or error met on the
+// way is handed out by the first Next.
 func withHeader(g *geojsonReader) (Reader, error) {
 	f, err := g.header()
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
-	}
 	if f == nil && err == nil {
 		return g, nil
 	}
@@ -115,7 +121,13 @@ func (p *pendingReader) Next() (*Feature, error) {
 	return p.Reader.Next()
 }
 
-// detectFormat looks at the first bytes, then the extension.
+// DetectFormat returns the format Open would read path as: from the first
+// bytes (SQLite header, a JSON object or RS byte), then the extension.
+func DetectFormat(path string) (Format, error) {
+	return detectFormat(path, path)
+}
+
+// detectFormat is DetectFormat naming the file as name in errors.
 func detectFormat(path, name string) (Format, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext == ".shp" {

@@ -44,6 +44,58 @@ func writeTemp(t *testing.T, name, content string) string {
 	return p
 }
 
+// want is what a test expects from reading a file.
+type want struct {
+	srid  int
+	geoms []orb.Geometry
+	props []map[string]any
+	lines []int // nil for formats without lines
+}
+
+// checkRead compares the features read from r with w, and checks that the
+// progress counters reached the end.
+func checkRead(t *testing.T, fs []*Feature, r Reader, w want) {
+	t.Helper()
+	if r.SRID() != w.srid {
+		t.Errorf("SRID = %d, want %d", r.SRID(), w.srid)
+	}
+	if len(fs) != len(w.geoms) {
+		t.Fatalf("read %d features, want %d", len(fs), len(w.geoms))
+	}
+	for i, f := range fs {
+		if f.Index != i+1 {
+			t.Errorf("feature %d: Index = %d", i+1, f.Index)
+		}
+		if w.lines != nil && f.Line != w.lines[i] {
+			t.Errorf("feature %d: Line = %d, want %d", i+1, f.Line, w.lines[i])
+		}
+		if !reflect.DeepEqual(f.Geometry, w.geoms[i]) {
+			t.Errorf("feature %d: geometry = %#v, want %#v", i+1, f.Geometry, w.geoms[i])
+		}
+		if !reflect.DeepEqual(f.Properties, w.props[i]) {
+			t.Errorf("feature %d: properties = %#v, want %#v", i+1, f.Properties, w.props[i])
+		}
+	}
+	if r.Size() == 0 || r.BytesRead() != r.Size() {
+		t.Errorf("BytesRead = %d, Size = %d after the last feature", r.BytesRead(), r.Size())
+	}
+}
+
+// checkResult checks a result against a want, or the error against a reason
+// when the reason is not empty.
+func checkResult(t *testing.T, got any, err error, want any, reason string) {
+	t.Helper()
+	if reason != "" {
+		if err == nil || !strings.Contains(err.Error(), reason) {
+			t.Errorf("error = %v, want one containing %q", err, reason)
+		}
+		return
+	}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("got %#v, %v, want %#v", got, err, want)
+	}
+}
+
 func TestReadFixtures(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -124,29 +176,7 @@ func TestReadFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.SRID() != tt.srid {
-				t.Errorf("SRID = %d, want %d", r.SRID(), tt.srid)
-			}
-			if len(fs) != len(tt.geoms) {
-				t.Fatalf("read %d features, want %d", len(fs), len(tt.geoms))
-			}
-			for i, f := range fs {
-				if f.Index != i+1 {
-					t.Errorf("feature %d: Index = %d", i+1, f.Index)
-				}
-				if f.Line != tt.lines[i] {
-					t.Errorf("feature %d: Line = %d, want %d", i+1, f.Line, tt.lines[i])
-				}
-				if !reflect.DeepEqual(f.Geometry, tt.geoms[i]) {
-					t.Errorf("feature %d: geometry = %#v, want %#v", i+1, f.Geometry, tt.geoms[i])
-				}
-				if !reflect.DeepEqual(f.Properties, tt.props[i]) {
-					t.Errorf("feature %d: properties = %#v, want %#v", i+1, f.Properties, tt.props[i])
-				}
-			}
-			if r.Size() == 0 || r.BytesRead() != r.Size() {
-				t.Errorf("BytesRead = %d, Size = %d after the last feature", r.BytesRead(), r.Size())
-			}
+			checkRead(t, fs, r, want{tt.srid, tt.geoms, tt.props, tt.lines})
 		})
 	}
 }
@@ -172,6 +202,8 @@ func TestReadErrors(t *testing.T) {
 			line: 1, feature: 1, field: "geometry.coordinates", reason: "needs 2 or more numbers, found 1"},
 		{name: "wrong nesting", file: "a.geojsonl", content: "{\"type\":\"Feature\",\"geometry\":null}\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[1,2],[3,4]]}}\n",
 			line: 2, feature: 2, field: "geometry", reason: "Polygon coordinates nested 2 deep, want 3"},
+		{name: "mixed nesting", file: "a.geojsonl", content: "{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[1,2],[[3,4]]]}}",
+			line: 1, feature: 1, field: "geometry.coordinates", reason: "mixed nesting depths"},
 		{name: "unknown geometry type", file: "a.geojsonl", content: "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Circle\",\"coordinates\":[1,2]}}",
 			line: 1, feature: 1, field: "geometry", reason: `unknown geometry type "Circle"`},
 		{name: "number as string", file: "a.geojsonl", content: "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[\"1\",2]}}",
@@ -349,5 +381,140 @@ func TestGeoJSONBufferBoundaries(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+func TestDetectFormat(t *testing.T) {
+	tests := []struct {
+		name, file, content string
+		want                Format
+		reason              string
+	}{
+		{"geojson by content", "data.txt", `  {"type":"FeatureCollection"}`, FormatGeoJSON, ""},
+		{"geojsonseq with RS", "data", "\x1e{\"type\":\"Feature\"}", FormatGeoJSON, ""},
+		{"geojson with BOM", "data", "\xef\xbb\xbf{}", FormatGeoJSON, ""},
+		{"sqlite header", "data.bin", "SQLite format 3\x00", FormatGeoPackage, ""},
+		{"shapefile by extension", "data.SHP", "", FormatShapefile, ""},
+		{"csv by extension", "data.CSV", "a,b\n", FormatCSV, ""},
+		{"tsv by extension", "data.tsv", "a\tb\n", FormatCSV, ""},
+		{"empty geojson by extension", "data.geojson", "", FormatGeoJSON, ""},
+		{"empty unknown", "data.bin", "", "", "empty file"},
+		{"unknown", "data.bin", "PK\x03\x04", "", "unknown format"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DetectFormat(writeTemp(t, tt.file, tt.content))
+			checkResult(t, got, err, tt.want, tt.reason)
+		})
+	}
+}
+
+// TestGeoJSONRecovery checks what Next does after an error: it goes on after
+// a bad but well-formed feature and after a malformed GeoJSONSeq line, and
+// repeats the error after malformed JSON inside a FeatureCollection.
+func TestGeoJSONRecovery(t *testing.T) {
+	good := `{"type":"Feature","properties":{"n":%d},"geometry":{"type":"Point","coordinates":[1,2]}}`
+	feature := func(n int) string { return fmt.Sprintf(good, n) }
+	tests := []struct {
+		name    string
+		file    string
+		content string
+		// results lists, per call of Next, the property n of the feature or
+		// the start of the error's reason.
+		results []string
+	}{
+		{"seq malformed line", "a.geojsonl", feature(1) + "\n{\"type\":\"Feature\" \"x\"}\n" + feature(3) + "\n",
+			[]string{"1", "expected ',' or '}'", "3", "EOF"}},
+		{"seq malformed first line", "a.geojsonl", "{\"type\":\"Feature\",]\n" + feature(2) + "\n",
+			[]string{"expected a string key", "2", "EOF"}},
+		{"seq garbage line", "a.geojsonl", feature(1) + "\nhello\n\x1e" + feature(3) + "\n",
+			[]string{"1", "expected a GeoJSON object", "3", "EOF"}},
+		{"seq truncated last line", "a.geojsonl", feature(1) + "\n{\"type\":\"Feat",
+			[]string{"1", "unexpected end of file", "EOF"}},
+		{"collection semantic errors", "a.geojson", `{"type":"FeatureCollection","features":[` + feature(1) +
+			`,{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1]}}` +
+			`,{"type":"Feature","properties":[],"geometry":null}` +
+			`,{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[1,2]]}}` +
+			`,{"type":"Feature","properties":{},"geometry":{"type":7,"coordinates":[1,2]}}` +
+			`,{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,[2]]}}` +
+			`,` + feature(7) + `]}`,
+			[]string{"1", "a position needs 2", "expected an object or null", "Polygon coordinates nested 2 deep", "expected a string", "expected a number, found '['", "7", "EOF"}},
+		{"collection malformed", "a.geojson", `{"type":"FeatureCollection","features":[` + feature(1) + `,{"type":"Feature",,}` + feature(3) + `]}`,
+			[]string{"1", "expected a string key", "expected a string key", "expected a string key"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Open(writeTemp(t, tt.file, tt.content), OpenOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			for i, want := range tt.results {
+				f, err := r.Next()
+				var got string
+				switch {
+				case errors.Is(err, io.EOF):
+					got = "EOF"
+				case err != nil:
+					var ie *InputError
+					if !errors.As(err, &ie) {
+						t.Fatalf("call %d: error %v is not an InputError", i+1, err)
+					}
+					got = ie.Reason
+				default:
+					got = fmt.Sprint(f.Properties["n"])
+					if f.Index != i+1 {
+						t.Errorf("call %d: Index %d", i+1, f.Index)
+					}
+				}
+				if !strings.HasPrefix(got, want) {
+					t.Errorf("call %d: got %q, want %q", i+1, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestCSVGoesOnAfterErrors checks that a bad row, inside or after the rows
+// read ahead to guess the CRS, does not end the reading.
+func TestCSVGoesOnAfterErrors(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,lon,lat\n")
+	for i := 1; i <= csvGuessRows+10; i++ {
+		switch i {
+		case 3, csvGuessRows + 5:
+			fmt.Fprintf(&b, "%d,x,63\n", i)
+		case 7:
+			fmt.Fprintf(&b, "%d,20\n", i)
+		default:
+			fmt.Fprintf(&b, "%d,20.%d,63.5\n", i, i)
+		}
+	}
+	r, err := Open(writeTemp(t, "a.csv", b.String()), OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.SRID() != 4326 {
+		t.Errorf("SRID %d, want 4326", r.SRID())
+	}
+	var rows, bad []int
+	for {
+		f, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var ie *InputError
+		if errors.As(err, &ie) {
+			bad = append(bad, ie.Feature)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, f.Index)
+	}
+	if len(rows) != csvGuessRows+7 || !reflect.DeepEqual(bad, []int{3, 7, csvGuessRows + 5}) {
+		t.Errorf("read %d rows, errors in rows %v; want %d rows, errors in 3, 7 and %d", len(rows), bad, csvGuessRows+7, csvGuessRows+5)
 	}
 }
