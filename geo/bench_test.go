@@ -2,9 +2,14 @@ package geo
 
 import (
 	"bufio"
+	"context"
+	"database/sql/driver"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"modernc.org/sqlite"
 	"os"
 	"path/filepath"
 	"testing"
@@ -104,5 +109,68 @@ func BenchmarkReadCSV(b *testing.B) {
 		lon, lat := benchPoint(i)
 		fmt.Fprintf(w, "p%d,%.6f,%.6f,%d,permanent\n", i, lon, lat, i%5)
 	})
+	benchRead(b, path, size, OpenOptions{})
+}
+
+// writeBenchGeoPackage creates a minimal GeoPackage with benchPoints point
+// features through the SQLite driver's low-level API.
+func writeBenchGeoPackage(b *testing.B) (string, int64) {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "p.gpkg")
+	connector, err := sqlite.NewConnector(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	conn, err := connector.Connect(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	exec := func(q string, args ...driver.Value) {
+		stmt, err := conn.Prepare(q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := stmt.Exec(args); err != nil { //nolint:staticcheck // driver-level API on purpose
+			b.Fatal(err)
+		}
+		stmt.Close()
+	}
+	for _, q := range []string{
+		`CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, organization TEXT, organization_coordsys_id INTEGER, definition TEXT, description TEXT)`,
+		`INSERT INTO gpkg_spatial_ref_sys VALUES ('WGS 84', 4326, 'EPSG', 4326, '', '')`,
+		`CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT, srs_id INTEGER)`,
+		`INSERT INTO gpkg_contents VALUES ('premises', 'features', 'premises', 4326)`,
+		`CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, geometry_type_name TEXT, srs_id INTEGER, z INTEGER, m INTEGER)`,
+		`INSERT INTO gpkg_geometry_columns VALUES ('premises', 'geom', 'POINT', 4326, 0, 0)`,
+		`CREATE TABLE premises (fid INTEGER PRIMARY KEY, geom BLOB, id TEXT, households INTEGER, kind TEXT)`,
+		`BEGIN`,
+	} {
+		exec(q)
+	}
+	stmt, err := conn.Prepare(`INSERT INTO premises (geom, id, households, kind) VALUES (?, ?, ?, 'permanent')`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range benchPoints {
+		lon, lat := benchPoint(i)
+		blob := []byte{'G', 'P', 0, 1, 0xe6, 0x10, 0, 0, 1, 1, 0, 0, 0}
+		blob = binary.LittleEndian.AppendUint64(blob, math.Float64bits(lon))
+		blob = binary.LittleEndian.AppendUint64(blob, math.Float64bits(lat))
+		if _, err := stmt.Exec([]driver.Value{blob, fmt.Sprintf("p%d", i), int64(i % 5)}); err != nil { //nolint:staticcheck // driver-level API on purpose
+			b.Fatal(err)
+		}
+	}
+	stmt.Close()
+	exec(`COMMIT`)
+	conn.Close()
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return path, st.Size()
+}
+
+func BenchmarkReadGeoPackage(b *testing.B) {
+	path, size := writeBenchGeoPackage(b)
 	benchRead(b, path, size, OpenOptions{})
 }

@@ -54,6 +54,12 @@ func Open(path string, opt OpenOptions) (Reader, error) {
 		}
 	}
 	switch format {
+	case FormatGeoPackage:
+		st, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		return openGeoPackage(path, name, st.Size(), opt)
 	case FormatGeoJSON, FormatCSV:
 	default:
 		return nil, fmt.Errorf("%s: format %q is not supported", name, format)
