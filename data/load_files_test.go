@@ -73,7 +73,7 @@ func TestLoadPremisesEveryFormat(t *testing.T) {
 	const rowsQ = `SELECT string_agg(format('%s %s %s %s %s %s', id, households, workplaces, kind, anchor,
 		ST_AsText(ST_SnapToGrid(geom, 0.01))), ',' ORDER BY id) FROM premise`
 	var want string
-	for i, file := range []string{"premises.geojson", "premises.geojsonl", "premises.csv"} {
+	for i, file := range []string{"premises.geojson", "premises.geojsonl", "premises.csv", "premises.gpkg"} {
 		opt := data.LoadOptions{Kind: "premises", File: fixture(file), Force: true, RepairInvalid: true}
 		res, err := data.Load(ctx, db, opt)
 		if err != nil {
@@ -145,9 +145,23 @@ func TestLoadSCB(t *testing.T) {
 	ctx := context.Background()
 	m := loadFile(t, db, "municipalities", filepath.Join(dir, "kommuner.geojson"))
 	s := loadFile(t, db, "settlements", filepath.Join(dir, "tatorter.geojson"))
-	if m.Rows != 15 || s.Rows != 71 {
-		t.Errorf("municipalities %d, settlements %d: want 15 and 71", m.Rows, s.Rows)
+	if m.Rows != 15 || s.Rows != 71 || m.InputSRID != 4326 {
+		t.Errorf("municipalities %d (EPSG:%d), settlements %d: want 15 (EPSG:4326) and 71", m.Rows, m.InputSRID, s.Rows)
 	}
+	// The same layers from the GeoPackage (EPSG:3006) land in the same places.
+	var fromJSON float64
+	if err := db.QueryRowContext(ctx, `SELECT sum(ST_Area(geom)) FROM municipality`).Scan(&fromJSON); err != nil {
+		t.Fatal(err)
+	}
+	g := mustLoad(t, db, data.LoadOptions{Kind: "municipalities", File: filepath.Join(dir, "vasterbotten.gpkg"), Layer: "kommuner", RepairInvalid: true})
+	var fromGPKG float64
+	if err := db.QueryRowContext(ctx, `SELECT sum(ST_Area(geom)) FROM municipality`).Scan(&fromGPKG); err != nil {
+		t.Fatal(err)
+	}
+	if g.Rows != 15 || g.InputSRID != 3006 || fromGPKG < fromJSON*0.999 || fromGPKG > fromJSON*1.001 {
+		t.Errorf("kommuner from the GeoPackage: %d rows EPSG:%d, area %.0f m², from GeoJSON %.0f m²", g.Rows, g.InputSRID, fromGPKG, fromJSON)
+	}
+	mustLoad(t, db, data.LoadOptions{Kind: "settlements", File: filepath.Join(dir, "vasterbotten.gpkg"), Layer: "tatorter"})
 	// Every settlement lies in (or, the borders being coarse, next to) its municipality.
 	var far int
 	var pop int64

@@ -86,7 +86,7 @@ const nearestKommun = "5000"
 var kindSpecs = map[string]*kindSpec{
 	"municipalities": {
 		kind: "municipalities", table: "municipality", geom: geomPolygonal,
-		fields: []field{{name: "kommun_code", aliases: []string{"code", "kommunkod", "kn_kod"}, required: true},
+		fields: []field{{name: "kommun_code", aliases: []string{"code", "kommun_cod", "kommunkod", "kn_kod"}, required: true},
 			{name: "name", aliases: []string{"kommunnamn", "kn_namn"}, required: true}},
 		stage: "code text, name text",
 		convert: func(v *values) ([]any, error) {
@@ -106,7 +106,7 @@ FROM load_stage ORDER BY geom`,
 		kind: "premises", table: "premise", geom: geomPoint,
 		fields: []field{{name: "id", aliases: []string{"premise_id"}, required: true},
 			{name: "households"}, {name: "workplaces"}, {name: "kind"}, {name: "anchor"},
-			{name: "kommun_code", aliases: []string{"kommun"}}},
+			{name: "kommun_code", aliases: []string{"kommun_cod", "kommun"}}},
 		stage: "id text, households int, workplaces int, kind text, anchor text, kommun_code text",
 		convert: func(v *values) ([]any, error) {
 			hh, err := v.count(1, 0)
@@ -144,7 +144,7 @@ ORDER BY s.geom`,
 			{name: "technology", aliases: []string{"tech", "techcode"}, required: true},
 			{name: "down_mbps", aliases: []string{"down"}, required: true},
 			{name: "up_mbps", aliases: []string{"up"}, required: true},
-			{name: "latency_ms", aliases: []string{"latency"}}, {name: "status"}, {name: "planned_year"}},
+			{name: "latency_ms", aliases: []string{"latency"}}, {name: "status"}, {name: "planned_year", aliases: []string{"planned_ye"}}},
 		stage: "premise_id text, provider text, technology text, down_mbps float8, up_mbps float8, " +
 			"latency_ms float8, status text, planned_year int, confidential bool",
 		convert: func(v *values) ([]any, error) {
@@ -238,9 +238,9 @@ SELECT id, $1, kind, geom FROM load_stage ORDER BY geom`,
 	},
 	"settlements": {
 		kind: "settlements", table: "settlement", geom: geomPointOrArea,
-		fields: []field{{name: "tatort_code", aliases: []string{"code", "tatortskod"}, required: true},
+		fields: []field{{name: "tatort_code", aliases: []string{"code", "tatort_cod", "tatortskod"}, required: true},
 			{name: "name", aliases: []string{"tatort"}, required: true},
-			{name: "kommun_code", aliases: []string{"kommun"}}, {name: "pop", aliases: []string{"population", "bef"}}},
+			{name: "kommun_code", aliases: []string{"kommun_cod", "kommun"}}, {name: "pop", aliases: []string{"population", "bef"}}},
 		stage: "id text, name text, kommun_code text, pop int",
 		convert: func(v *values) ([]any, error) {
 			pop, err := v.optInt(3)
@@ -261,7 +261,7 @@ FROM load_stage ORDER BY geom`,
 		kind: "measurements", table: "measurement", geom: geomPoint,
 		fields: []field{{name: "premise_id"}, {name: "down_mbps", aliases: []string{"down"}, required: true},
 			{name: "up_mbps", aliases: []string{"up"}}, {name: "latency_ms", aliases: []string{"latency"}},
-			{name: "tests"}, {name: "measured_on", aliases: []string{"date"}}},
+			{name: "tests"}, {name: "measured_on", aliases: []string{"measured_o", "date"}}},
 		stage: "premise_id text, down_mbps float8, up_mbps float8, latency_ms float8, tests int, measured_on date",
 		convert: func(v *values) ([]any, error) {
 			down, err := v.speed(1, true)
