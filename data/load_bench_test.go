@@ -22,12 +22,25 @@ var (
 	benchDir     = flag.String("load.dir", "", "keep the load benchmark's generated files here (default: a temporary directory)")
 )
 
-// benchFile writes n premise points in format ext (geojsonl, geojson or csv)
+// benchFile writes n premise points in format ext (geojsonl, geojson, csv or gpkg)
 // spread over Västerbotten, unless the file already exists.
 func benchFile(b *testing.B, dir, ext string, n int) string {
 	b.Helper()
 	path := filepath.Join(dir, fmt.Sprintf("premises-%d.%s", n, ext))
 	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	if ext == "gpkg" {
+		// GDAL writes the GeoPackage (bbplan only reads them).
+		if _, err := exec.LookPath("ogr2ogr"); err != nil {
+			b.Skip("ogr2ogr is needed to write the GeoPackage")
+		}
+		csv := benchFile(b, dir, "csv", n)
+		out, err := exec.Command("ogr2ogr", "-f", "GPKG", path, csv, "-nln", "premises", "-a_srs", "EPSG:4326",
+			"-oo", "X_POSSIBLE_NAMES=lon", "-oo", "Y_POSSIBLE_NAMES=lat", "-oo", "KEEP_GEOM_COLUMNS=NO").CombinedOutput()
+		if err != nil {
+			b.Fatalf("ogr2ogr: %v\n%s", err, out)
+		}
 		return path
 	}
 	f, err := os.Create(path)
@@ -84,7 +97,7 @@ func BenchmarkLoadPremises(b *testing.B) {
 		dir = b.TempDir()
 	}
 	db, dsn := dbtest.New(b)
-	for _, ext := range []string{"geojsonl", "geojson", "csv"} {
+	for _, ext := range []string{"geojsonl", "geojson", "csv", "gpkg"} {
 		b.Run(ext, func(b *testing.B) {
 			path := benchFile(b, dir, ext, *benchRows)
 			ctx := context.Background()
