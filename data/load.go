@@ -254,6 +254,8 @@ type loader struct {
 	start time.Time
 	srid  int // working SRID
 	rows  int64
+	// direct loads copy straight into the kind's table (see loadDirect).
+	direct bool
 	// project maps input coordinates to the working SRID in Go; nil leaves
 	// it to ST_Transform in the final insert.
 	project geo.PointFunc
@@ -304,9 +306,7 @@ func (l *loader) reject(err error) error {
 // copyChunk is about how much COPY text the parser hands over at a time.
 const copyChunk = 256 << 10
 
-// stage creates load_stage and streams the file into it: the features are
-// parsed, checked and formatted as COPY text on one goroutine while this one
-// sends the chunks to the server.
+// stage creates load_stage and streams the file into it.
 func (l *loader) stage(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Reader, m *mapping) error {
 	// An unlogged table created in the transaction is written without WAL
 	// and vanishes with a rollback; temporary tables would go through the
@@ -315,16 +315,18 @@ func (l *loader) stage(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Re
 	if _, err := tx.ExecContext(ctx, l.sql(create)); err != nil {
 		return fmt.Errorf("load: staging table: %w", err)
 	}
-	cols := []string{"fidx", "line", "geom"}
-	for _, c := range strings.Split(l.spec.stage, ",") {
-		cols = append(cols, strings.Fields(c)[0])
-	}
+	return l.copyIn(ctx, conn, r, m, l.stageTable(), append([]string{"fidx", "line", "geom"}, l.spec.columns()...))
+}
 
+// copyIn streams the file into table: the features are parsed, checked and
+// formatted as COPY text on one goroutine while this one sends the text to
+// the server.
+func (l *loader) copyIn(ctx context.Context, conn *sql.Conn, r geo.Reader, m *mapping, table string, cols []string) error {
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	chunks := make(chan []byte, 4)
-	free := make(chan []byte, 6)
+	chunks := make(chan *copyBlock, 2)
+	free := make(chan *copyBlock, 4)
 	done := make(chan struct{})
 	var parseErr error
 	go func() {
@@ -337,7 +339,7 @@ func (l *loader) stage(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Re
 		if !ok {
 			return errors.New("driver cannot prepare COPY")
 		}
-		st, err := prep.PrepareContext(ctx, pq.CopyIn(l.stageTable(), cols...))
+		st, err := prep.PrepareContext(ctx, pq.CopyIn(table, cols...))
 		if err != nil {
 			return err
 		}
@@ -348,13 +350,30 @@ func (l *loader) stage(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Re
 		if !ok {
 			return errors.New("driver has no raw COPY")
 		}
-		for chunk := range chunks {
+		var scratch []byte
+		send := func(text []byte) error {
 			// CopyData adds the last line's newline itself.
-			if _, err := cd.CopyData(ctx, string(chunk[:len(chunk)-1])); err != nil {
-				return err
+			_, err := cd.CopyData(ctx, string(text[:len(text)-1]))
+			return err
+		}
+		for blk := range chunks {
+			if blk.rows == nil {
+				if err := send(blk.data); err != nil {
+					return err
+				}
 			}
+			for i, row := range blk.rows {
+				scratch = append(scratch, blk.data[row.off:row.end]...)
+				if len(scratch) >= copyChunk || i == len(blk.rows)-1 {
+					if err := send(scratch); err != nil {
+						return err
+					}
+					scratch = scratch[:0]
+				}
+			}
+			blk.data, blk.rows = blk.data[:0], blk.rows[:0]
 			select {
-			case free <- chunk[:0]:
+			case free <- blk:
 			default:
 			}
 		}
@@ -382,22 +401,50 @@ func (l *loader) stage(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Re
 	return nil
 }
 
+// copyBlock is COPY text handed from the parser to the sender: sent as it
+// is, or, with rows, line by line in the order of rows.
+type copyBlock struct {
+	data []byte
+	rows []sortRow
+}
+
+// sortRow is one line of a copyBlock and its place on the Hilbert curve.
+type sortRow struct {
+	key      uint64
+	off, end int
+}
+
+// sortBlock is how much COPY text a direct load sorts in spatial order at a
+// time: the memory a load holds is a few of these, whatever the file size.
+const sortBlock = 32 << 20
+
 // parse reads every feature, turns the good ones into COPY text lines and
-// hands them over in chunks; bad ones are rejected or end the load.
-func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<- []byte, free chan []byte) error {
+// hands them over in blocks; bad ones are rejected or end the load. A direct
+// load writes the table's own columns and sorts each block along a Hilbert
+// curve, so that the rows land in (blockwise) spatial order.
+func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<- *copyBlock, free chan *copyBlock) error {
 	v := &values{m: m, file: l.opt.File}
-	buf := make([]byte, 0, copyChunk+4096)
+	limit := copyChunk
+	if l.direct {
+		limit = sortBlock
+	}
+	area, sortable := geo.ValidArea(l.srid)
+	blk := &copyBlock{data: make([]byte, 0, limit+4096)}
+	datasetID := strconv.AppendInt(nil, l.res.ID, 10)
 	every := time.Now()
 	send := func() bool {
+		if l.direct {
+			sort.Slice(blk.rows, func(i, j int) bool { return blk.rows[i].key < blk.rows[j].key })
+		}
 		select {
-		case out <- buf:
+		case out <- blk:
 		case <-ctx.Done():
 			return false
 		}
 		select {
-		case buf = <-free:
+		case blk = <-free:
 		default:
-			buf = make([]byte, 0, copyChunk+4096)
+			blk = &copyBlock{data: make([]byte, 0, limit+4096)}
 		}
 		return true
 	}
@@ -424,20 +471,28 @@ func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<-
 			}
 			continue
 		}
-		buf = strconv.AppendInt(buf, int64(f.Index), 10)
-		buf = append(buf, '\t')
-		if f.Line > 0 {
-			buf = strconv.AppendInt(buf, int64(f.Line), 10)
+		srid := l.res.InputSRID
+		if g != nil && l.project != nil {
+			g, srid = geo.MapPoints(g, l.project), l.srid
+		}
+		start := len(blk.data)
+		buf := blk.data
+		if l.direct {
+			buf = append(buf, datasetID...)
 		} else {
-			buf = append(buf, `\N`...)
+			buf = strconv.AppendInt(buf, int64(f.Index), 10)
+			buf = append(buf, '\t')
+			if f.Line > 0 {
+				buf = strconv.AppendInt(buf, int64(f.Line), 10)
+			} else {
+				buf = append(buf, `\N`...)
+			}
 		}
 		buf = append(buf, '\t')
 		if g == nil {
 			buf = append(buf, `\N`...)
-		} else if l.project != nil {
-			buf = geo.AppendEWKBHex(buf, geo.MapPoints(g, l.project), l.srid)
 		} else {
-			buf = geo.AppendEWKBHex(buf, g, l.res.InputSRID)
+			buf = geo.AppendEWKBHex(buf, g, srid)
 		}
 		for _, x := range vals {
 			buf = append(buf, '\t')
@@ -447,9 +502,16 @@ func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<-
 				buf = appendCopyText(buf, x.(string))
 			}
 		}
-		buf = append(buf, '\n')
+		blk.data = append(buf, '\n')
+		if l.direct {
+			var key uint64
+			if g != nil && sortable {
+				key = hilbertKey(g.Bound().Center(), area)
+			}
+			blk.rows = append(blk.rows, sortRow{key: key, off: start, end: len(blk.data)})
+		}
 		l.rows++
-		if len(buf) >= copyChunk {
+		if len(blk.data) >= limit {
 			if !send() {
 				return ctx.Err()
 			}
@@ -459,11 +521,45 @@ func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<-
 			l.progress("reading", r.BytesRead(), r.Size())
 		}
 	}
-	if len(buf) > 0 && !send() {
+	if len(blk.data) > 0 && !send() {
 		return ctx.Err()
 	}
 	l.progress("validating", r.BytesRead(), r.Size())
 	return nil
+}
+
+// hilbertKey is p's distance along a Hilbert curve of 2^16 x 2^16 cells over area.
+func hilbertKey(p orb.Point, area orb.Bound) uint64 {
+	const n = 1 << 16
+	cell := func(v, lo, hi float64) uint32 {
+		c := (v - lo) / (hi - lo) * n
+		switch {
+		case c < 0 || c != c:
+			return 0
+		case c >= n:
+			return n - 1
+		}
+		return uint32(c)
+	}
+	x, y := cell(p[0], area.Min[0], area.Max[0]), cell(p[1], area.Min[1], area.Max[1])
+	var d uint64
+	for s := uint32(n / 2); s > 0; s /= 2 {
+		var rx, ry uint32
+		if x&s != 0 {
+			rx = 1
+		}
+		if y&s != 0 {
+			ry = 1
+		}
+		d += uint64(s) * uint64(s) * uint64((3*rx)^ry)
+		if ry == 0 {
+			if rx == 1 {
+				x, y = n-1-x, n-1-y
+			}
+			x, y = y, x
+		}
+	}
+	return d
 }
 
 // convert checks one feature and returns its staging values and geometry.
@@ -604,71 +700,95 @@ func (l *loader) replace(ctx context.Context, tx *sql.Tx) (int64, error) {
 	return replaceTable(ctx, tx, l.spec.table, l.sql(l.spec.insert), l.res.ID)
 }
 
-// replaceTable swaps the rows of table for those insert produces. The
-// indexes and key constraints are dropped first and rebuilt after the data is
-// in, under the same names, which is much faster than maintaining them row by
-// row; TRUNCATE inside the transaction keeps the old rows for a rollback.
+// replaceTable swaps the rows of table for those insert produces (see
+// clearTable).
 func replaceTable(ctx context.Context, tx *sql.Tx, table, insert string, args ...any) (int64, error) {
-	const indexes = `
-SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
-       COALESCE(c.conname, ''), COALESCE(pg_get_constraintdef(c.oid), '')
-FROM pg_index i
-LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
-WHERE i.indrelid = $1::regclass`
-	qt := pq.QuoteIdentifier(table)
-	if _, err := tx.ExecContext(ctx, `LOCK TABLE `+qt+` IN ACCESS EXCLUSIVE MODE`); err != nil {
-		return 0, err
-	}
-	rows, err := tx.QueryContext(ctx, indexes, table)
+	t, err := clearTable(ctx, tx, table)
 	if err != nil {
 		return 0, err
-	}
-	type index struct{ name, def, con, condef string }
-	var idx []index
-	for rows.Next() {
-		var i index
-		if err := rows.Scan(&i.name, &i.def, &i.con, &i.condef); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		idx = append(idx, i)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	// Keys first so that they are in place when the other indexes build.
-	sort.SliceStable(idx, func(a, b int) bool { return idx[a].con != "" && idx[b].con == "" })
-	if _, err := tx.ExecContext(ctx, `TRUNCATE `+qt); err != nil {
-		return 0, err
-	}
-	for _, i := range idx {
-		drop := `DROP INDEX ` + i.name
-		if i.con != "" {
-			drop = `ALTER TABLE ` + qt + ` DROP CONSTRAINT ` + pq.QuoteIdentifier(i.con)
-		}
-		if _, err := tx.ExecContext(ctx, drop); err != nil {
-			return 0, fmt.Errorf("dropping %s: %w", i.name, err)
-		}
 	}
 	res, err := tx.ExecContext(ctx, insert, args...)
 	if err != nil {
 		return 0, err
 	}
 	n, _ := res.RowsAffected()
-	for _, i := range idx {
+	return n, t.rebuild(ctx, tx)
+}
+
+// tableIndexes are a table's indexes and key constraints, dropped while the
+// table is refilled.
+type tableIndexes struct {
+	table string
+	idx   []tableIndex
+}
+
+type tableIndex struct{ name, def, con, condef string }
+
+// clearTable empties table for new rows: the indexes and key constraints are
+// dropped, to be rebuilt by rebuild after the data is in under the same
+// names, which is much faster than maintaining them row by row; TRUNCATE
+// inside the transaction keeps the old rows for a rollback.
+func clearTable(ctx context.Context, tx *sql.Tx, table string) (*tableIndexes, error) {
+	const indexes = `
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
+       COALESCE(c.conname, ''), COALESCE(pg_get_constraintdef(c.oid), '')
+FROM pg_index i
+LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+WHERE i.indrelid = $1::regclass`
+	t := &tableIndexes{table: table}
+	qt := pq.QuoteIdentifier(table)
+	if _, err := tx.ExecContext(ctx, `LOCK TABLE `+qt+` IN ACCESS EXCLUSIVE MODE`); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, indexes, table)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var i tableIndex
+		if err := rows.Scan(&i.name, &i.def, &i.con, &i.condef); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		t.idx = append(t.idx, i)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Keys first so that they are in place when the other indexes build.
+	sort.SliceStable(t.idx, func(a, b int) bool { return t.idx[a].con != "" && t.idx[b].con == "" })
+	if _, err := tx.ExecContext(ctx, `TRUNCATE `+qt); err != nil {
+		return nil, err
+	}
+	for _, i := range t.idx {
+		drop := `DROP INDEX ` + i.name
+		if i.con != "" {
+			drop = `ALTER TABLE ` + qt + ` DROP CONSTRAINT ` + pq.QuoteIdentifier(i.con)
+		}
+		if _, err := tx.ExecContext(ctx, drop); err != nil {
+			return nil, fmt.Errorf("dropping %s: %w", i.name, err)
+		}
+	}
+	return t, nil
+}
+
+// rebuild recreates the dropped indexes and constraints and analyses the table.
+func (t *tableIndexes) rebuild(ctx context.Context, tx *sql.Tx) error {
+	qt := pq.QuoteIdentifier(t.table)
+	for _, i := range t.idx {
 		build := i.def
 		if i.con != "" {
 			build = `ALTER TABLE ` + qt + ` ADD CONSTRAINT ` + pq.QuoteIdentifier(i.con) + ` ` + i.condef
 		}
 		if _, err := tx.ExecContext(ctx, build); err != nil {
-			return 0, fmt.Errorf("building %s: %w", i.name, err)
+			return fmt.Errorf("building %s: %w", i.name, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `ANALYZE `+qt); err != nil {
-		return 0, err
+		return err
 	}
-	return n, nil
+	return nil
 }
 
 // fileSHA256 is the hex SHA-256 of a file's content.

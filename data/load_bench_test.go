@@ -138,8 +138,12 @@ func ogr2ogrSeconds(b *testing.B, dsn, path string) float64 {
 	if u.Host != "" {
 		pg = fmt.Sprintf("PG:dbname=%s host=%s port=%s user=%s password=%s", u.Path[1:], u.Hostname(), u.Port(), u.User.Username(), func() string { p, _ := u.User.Password(); return p }())
 	}
-	cmd := exec.Command("ogr2ogr", "-f", "PostgreSQL", pg, path, "-nln", "ogr_premise", "-overwrite",
-		"-t_srs", "EPSG:3006", "-lco", "SPATIAL_INDEX=GIST", "--config", "PG_USE_COPY", "YES")
+	args := []string{"-f", "PostgreSQL", pg, path, "-nln", "ogr_premise", "-overwrite",
+		"-t_srs", "EPSG:3006", "-lco", "SPATIAL_INDEX=GIST", "--config", "PG_USE_COPY", "YES"}
+	if filepath.Ext(path) == ".csv" {
+		args = append(args, "-s_srs", "EPSG:4326", "-oo", "X_POSSIBLE_NAMES=lon", "-oo", "Y_POSSIBLE_NAMES=lat")
+	}
+	cmd := exec.Command("ogr2ogr", args...)
 	start := time.Now()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("ogr2ogr: %v\n%s", err, out)

@@ -317,6 +317,15 @@ var fcc = map[string]string{"0": "other", "10": "dsl", "40": "cable", "50": "fib
 var technologies = []string{"fiber", "cable", "dsl", "fwa_licensed", "fwa_unlicensed",
 	"satellite_geo", "satellite_leo", "other"}
 
+// columns are the names of the staging columns after fidx, line and geom.
+func (s *kindSpec) columns() []string {
+	var cols []string
+	for _, c := range strings.Split(s.stage, ",") {
+		cols = append(cols, strings.Fields(c)[0])
+	}
+	return cols
+}
+
 // mapping resolves a kind's fields to the columns of one file: --map
 // overrides first, then the field name and its aliases, case-insensitively.
 type mapping struct {
@@ -342,6 +351,9 @@ func newMapping(spec *kindSpec, overrides map[string]string) (*mapping, error) {
 			return nil, fmt.Errorf("--map %s=%s: %s has no field %s (fields: %s)", name, col, spec.kind, name, strings.Join(names, ", "))
 		}
 		m.columns[i] = []string{col}
+		if l := strings.ToLower(col); l != col {
+			m.columns[i] = append(m.columns[i], l)
+		}
 	}
 	return m, nil
 }
@@ -361,8 +373,17 @@ func (v *values) reset(f *geo.Feature) error {
 		v.raw = make([]any, len(v.m.columns))
 	}
 	v.raw = v.raw[:len(v.m.columns)]
+	// Column names are nearly always lower case: then the exact lookups of
+	// the lower-cased candidates are enough, and absent fields cost no scan.
+	lower := true
+	for k := range f.Properties {
+		if hasUpper(k) {
+			lower = false
+			break
+		}
+	}
 	for i, cols := range v.m.columns {
-		v.raw[i] = lookup(f.Properties, cols)
+		v.raw[i] = lookup(f.Properties, cols, lower)
 		if v.m.spec.fields[i].required && isBlank(v.raw[i]) {
 			return v.errf(i, "missing required value")
 		}
@@ -370,12 +391,25 @@ func (v *values) reset(f *geo.Feature) error {
 	return nil
 }
 
-// lookup finds the first of cols among props, exactly, then ignoring case.
-func lookup(props map[string]any, cols []string) any {
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// lookup finds the first of cols among props, exactly, then ignoring case
+// unless every key of props is known to be lower case.
+func lookup(props map[string]any, cols []string, lower bool) any {
 	for _, c := range cols {
 		if val, ok := props[c]; ok {
 			return val
 		}
+	}
+	if lower {
+		return nil
 	}
 	for k, val := range props {
 		for _, c := range cols {

@@ -379,3 +379,23 @@ func TestLoadKinds(t *testing.T) {
 		t.Errorf("current datasets %v, %v: want one per kind", current, err)
 	}
 }
+
+// TestLoadProjectsOtherCRSInPostGIS loads points in a CRS geo cannot project
+// (UTM 33N), which PostGIS then transforms.
+func TestLoadProjectsOtherCRSInPostGIS(t *testing.T) {
+	db, _ := dbtest.New(t)
+	ctx := context.Background()
+	var x, y float64
+	if err := db.QueryRowContext(ctx, `SELECT ST_X(p), ST_Y(p) FROM ST_Transform(ST_SetSRID(ST_MakePoint(20.26, 63.83), 4326), 32633) p`).Scan(&x, &y); err != nil {
+		t.Fatal(err)
+	}
+	res := mustLoad(t, db, memFile(t, "premises", 32633, []*geo.Feature{feat(orb.Point{x, y}, "id", "utm")}, nil))
+	var dist float64
+	if err := db.QueryRowContext(ctx, `SELECT ST_Distance(geom, ST_Transform(ST_SetSRID(ST_MakePoint(20.26, 63.83), 4326), 3006))
+		FROM premise WHERE id = 'utm'`).Scan(&dist); err != nil {
+		t.Fatal(err)
+	}
+	if res.InputSRID != 32633 || dist > 0.01 {
+		t.Errorf("input EPSG:%d, stored %.3f m from its place", res.InputSRID, dist)
+	}
+}
