@@ -57,6 +57,11 @@ type kindSpec struct {
 	// checks are set-based validations on load_stage. Each returns rows of
 	// (fidx, line, field, reason) for bad rows; $1 is the limit.
 	checks []string
+	// direct kinds may be copied straight into their table (loadDirect): the
+	// staging columns are table columns, and afterCopy, if any, completes
+	// the copied rows.
+	direct    bool
+	afterCopy string
 	// insert fills the target table from load_stage (geometries already in
 	// the working SRID) in spatial order; $1 is the dataset id.
 	insert string
@@ -103,7 +108,11 @@ SELECT code, name, left(code, 2), $1, ST_Multi(ST_CollectionExtract(geom, 3))
 FROM load_stage ORDER BY geom`,
 	},
 	"premises": {
-		kind: "premises", table: "premise", geom: geomPoint,
+		kind: "premises", table: "premise", geom: geomPoint, direct: true,
+		afterCopy: `
+UPDATE premise p SET kommun_code = (SELECT m.code FROM municipality m
+    WHERE ST_DWithin(m.geom, p.geom, ` + nearestKommun + `) ORDER BY m.geom <-> p.geom LIMIT 1)
+WHERE p.kommun_code IS NULL AND EXISTS (SELECT 1 FROM municipality)`,
 		fields: []field{{name: "id", aliases: []string{"premise_id"}, required: true},
 			{name: "households"}, {name: "workplaces"}, {name: "kind"}, {name: "anchor"},
 			{name: "kommun_code", aliases: []string{"kommun_cod", "kommun"}}},
