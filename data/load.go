@@ -402,8 +402,10 @@ func (l *loader) copyIn(ctx context.Context, conn *sql.Conn, r geo.Reader, m *ma
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	chunks := make(chan *copyBlock, 2)
-	free := make(chan *copyBlock, 4)
+	// One block queued: with one being filled and one being sent, a direct
+	// load holds three sort blocks at most.
+	chunks := make(chan *copyBlock, 1)
+	free := make(chan *copyBlock, 2)
 	done := make(chan struct{})
 	var parseErr error
 	go func() {
@@ -493,7 +495,7 @@ type sortRow struct {
 
 // sortBlock is how much COPY text a direct load sorts in spatial order at a
 // time: the memory a load holds is a few of these, whatever the file size.
-const sortBlock = 32 << 20
+const sortBlock = 16 << 20
 
 // parse reads every feature, turns the good ones into COPY text lines and
 // hands them over in blocks; bad ones are rejected or end the load. A direct

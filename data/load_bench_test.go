@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -116,6 +117,11 @@ func BenchmarkLoadPremises(b *testing.B) {
 			b.StopTimer()
 			secs := elapsed.Seconds() / float64(b.N)
 			b.ReportMetric(float64(*benchRows)/secs, "rows/s")
+			var ru syscall.Rusage
+			if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+				// Peak resident memory of the whole benchmark process so far (KiB on Linux).
+				b.ReportMetric(float64(ru.Maxrss)/1024, "peak-MiB")
+			}
 			if *benchOgr2ogr {
 				ogr := ogr2ogrSeconds(b, dsn, path)
 				b.ReportMetric(ogr, "ogr2ogr-s")
