@@ -174,3 +174,54 @@ func BenchmarkReadGeoPackage(b *testing.B) {
 	path, size := writeBenchGeoPackage(b)
 	benchRead(b, path, size, OpenOptions{})
 }
+
+// writeBenchShapefile writes a point shapefile (.shp and .dbf with a
+// character and a numeric field) of benchPoints records.
+func writeBenchShapefile(b *testing.B) (string, int64) {
+	b.Helper()
+	dir := b.TempDir()
+	le, be := binary.LittleEndian, binary.BigEndian
+	shp := make([]byte, 100, 100+benchPoints*28)
+	be.PutUint32(shp[0:], 9994)
+	be.PutUint32(shp[24:], uint32((100+benchPoints*28)/2))
+	le.PutUint32(shp[28:], 1000)
+	le.PutUint32(shp[32:], 1)
+	dbf := make([]byte, 32, 32+2*32+1+benchPoints*15+1)
+	dbf[0] = 3
+	le.PutUint32(dbf[4:], benchPoints)
+	le.PutUint16(dbf[8:], 32+2*32+1)
+	le.PutUint16(dbf[10:], 1+10+4)
+	field := func(name string, typ byte, length byte) {
+		d := make([]byte, 32)
+		copy(d, name)
+		d[11], d[16] = typ, length
+		dbf = append(dbf, d...)
+	}
+	field("id", 'C', 10)
+	field("households", 'N', 4)
+	dbf = append(dbf, 0x0d)
+	for i := range benchPoints {
+		lon, lat := benchPoint(i)
+		shp = be.AppendUint32(shp, uint32(i+1))
+		shp = be.AppendUint32(shp, 10)
+		shp = le.AppendUint32(shp, 1)
+		shp = le.AppendUint64(shp, math.Float64bits(lon))
+		shp = le.AppendUint64(shp, math.Float64bits(lat))
+		dbf = append(dbf, ' ')
+		dbf = fmt.Appendf(dbf, "%-10s%4d", fmt.Sprintf("p%d", i), i%5)
+	}
+	dbf = append(dbf, 0x1a)
+	path := filepath.Join(dir, "p.shp")
+	if err := os.WriteFile(path, shp, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "p.dbf"), dbf, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return path, int64(len(shp) + len(dbf))
+}
+
+func BenchmarkReadShapefile(b *testing.B) {
+	path, size := writeBenchShapefile(b)
+	benchRead(b, path, size, OpenOptions{})
+}

@@ -100,51 +100,40 @@ func MapPoints(g orb.Geometry, f PointFunc) orb.Geometry {
 	case orb.Point:
 		return f(g)
 	case orb.MultiPoint:
-		return orb.MultiPoint(mapPts(g, f))
+		return mapPts(g, f)
 	case orb.LineString:
-		return orb.LineString(mapPts(g, f))
+		return mapPts(g, f)
 	case orb.Ring:
-		return orb.Ring(mapPts(g, f))
+		return mapPts(g, f)
 	case orb.MultiLineString:
-		out := make(orb.MultiLineString, len(g))
-		for i, l := range g {
-			out[i] = mapPts(l, f)
-		}
-		return out
+		return mapEach(g, func(l orb.LineString) orb.LineString { return mapPts(l, f) })
 	case orb.Polygon:
 		return mapPolygon(g, f)
 	case orb.MultiPolygon:
-		out := make(orb.MultiPolygon, len(g))
-		for i, p := range g {
-			out[i] = mapPolygon(p, f)
-		}
-		return out
+		return mapEach(g, func(p orb.Polygon) orb.Polygon { return mapPolygon(p, f) })
 	case orb.Collection:
-		out := make(orb.Collection, len(g))
-		for i, c := range g {
-			out[i] = MapPoints(c, f)
-		}
-		return out
+		return mapEach(g, func(c orb.Geometry) orb.Geometry { return MapPoints(c, f) })
 	case orb.Bound:
 		return orb.MultiPoint{f(g.Min), f(g.Max)}.Bound()
 	}
 	panic(fmt.Sprintf("geo: unknown geometry type %T", g))
 }
 
-func mapPts[T ~[]orb.Point](ps T, f PointFunc) []orb.Point {
-	out := make([]orb.Point, len(ps))
-	for i, p := range ps {
-		out[i] = f(p)
+// mapEach returns a new slice of f applied to each element of s.
+func mapEach[S ~[]E, E any](s S, f func(E) E) S {
+	out := make(S, len(s))
+	for i, e := range s {
+		out[i] = f(e)
 	}
 	return out
 }
 
+func mapPts[S ~[]orb.Point](ps S, f PointFunc) S {
+	return mapEach(ps, func(p orb.Point) orb.Point { return f(p) })
+}
+
 func mapPolygon(pg orb.Polygon, f PointFunc) orb.Polygon {
-	out := make(orb.Polygon, len(pg))
-	for i, r := range pg {
-		out[i] = mapPts(r, f)
-	}
-	return out
+	return mapEach(pg, func(r orb.Ring) orb.Ring { return mapPts(r, f) })
 }
 
 // tmerc is a transverse Mercator projection computed with Krüger's series to

@@ -24,67 +24,57 @@ const hexDigits = "0123456789ABCDEF"
 // the text form PostGIS accepts for a geometry column in COPY and as a
 // ::geometry literal. It allocates nothing beyond growing dst. A nil g appends
 // nothing (the caller writes NULL); an orb.Ring or orb.Bound is written as a
-// polygon.
+// polygon; srid 0 writes plain WKB.
 func AppendEWKBHex(dst []byte, g orb.Geometry, srid int) []byte {
 	if g == nil {
 		return dst
 	}
-	return appendGeom(dst, g, uint32(srid), true)
+	return appendGeom(dst, g, uint32(srid))
 }
 
-func appendGeom(dst []byte, g orb.Geometry, srid uint32, top bool) []byte {
-	header := func(dst []byte, typ uint32) []byte {
-		dst = append(dst, '0', '1')
-		if top && srid != 0 {
-			dst = appendHexU32(dst, typ|ewkbSRIDFlag)
-			return appendHexU32(dst, srid)
-		}
-		return appendHexU32(dst, typ)
-	}
+// appendGeom writes one geometry; parts of a multi-geometry carry no SRID.
+func appendGeom(dst []byte, g orb.Geometry, srid uint32) []byte {
 	switch g := g.(type) {
 	case orb.Point:
-		dst = header(dst, wkbPoint)
-		return appendHexPoint(dst, g)
+		return appendHexPoint(appendHeader(dst, wkbPoint, srid), g)
 	case orb.MultiPoint:
-		dst = header(dst, wkbMultiPoint)
-		dst = appendHexU32(dst, uint32(len(g)))
+		dst = appendHexU32(appendHeader(dst, wkbMultiPoint, srid), uint32(len(g)))
 		for _, p := range g {
-			dst = appendGeom(dst, p, 0, false)
+			dst = appendHexPoint(appendHeader(dst, wkbPoint, 0), p)
 		}
 		return dst
 	case orb.LineString:
-		dst = header(dst, wkbLineString)
-		return appendHexPoints(dst, g)
+		return appendHexPoints(appendHeader(dst, wkbLineString, srid), g)
 	case orb.MultiLineString:
-		dst = header(dst, wkbMultiLineString)
-		dst = appendHexU32(dst, uint32(len(g)))
-		for _, l := range g {
-			dst = appendGeom(dst, l, 0, false)
-		}
-		return dst
+		return appendParts(appendHeader(dst, wkbMultiLineString, srid), g)
 	case orb.Ring:
-		dst = header(dst, wkbPolygon)
-		dst = appendHexU32(dst, 1)
-		return appendHexPoints(dst, g)
+		return appendHexPoints(appendHexU32(appendHeader(dst, wkbPolygon, srid), 1), g)
 	case orb.Polygon:
-		dst = header(dst, wkbPolygon)
-		return appendHexRings(dst, g)
+		return appendHexRings(appendHeader(dst, wkbPolygon, srid), g)
 	case orb.MultiPolygon:
-		dst = header(dst, wkbMultiPolygon)
-		dst = appendHexU32(dst, uint32(len(g)))
-		for _, p := range g {
-			dst = appendGeom(dst, p, 0, false)
-		}
-		return dst
+		return appendParts(appendHeader(dst, wkbMultiPolygon, srid), g)
 	case orb.Collection:
-		dst = header(dst, wkbGeometryCollection)
-		dst = appendHexU32(dst, uint32(len(g)))
-		for _, c := range g {
-			dst = appendGeom(dst, c, 0, false)
-		}
-		return dst
+		return appendParts(appendHeader(dst, wkbGeometryCollection, srid), g)
 	case orb.Bound:
-		return appendGeom(dst, g.ToPolygon(), srid, top)
+		return appendGeom(dst, g.ToPolygon(), srid)
+	}
+	return dst
+}
+
+// appendHeader writes the byte order, the type and, when srid is not 0, the SRID.
+func appendHeader(dst []byte, typ, srid uint32) []byte {
+	dst = append(dst, '0', '1')
+	if srid == 0 {
+		return appendHexU32(dst, typ)
+	}
+	return appendHexU32(appendHexU32(dst, typ|ewkbSRIDFlag), srid)
+}
+
+// appendParts writes the count and the parts of a multi-geometry.
+func appendParts[S ~[]E, E orb.Geometry](dst []byte, parts S) []byte {
+	dst = appendHexU32(dst, uint32(len(parts)))
+	for _, p := range parts {
+		dst = appendGeom(dst, p, 0)
 	}
 	return dst
 }

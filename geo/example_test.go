@@ -57,3 +57,26 @@ func ExampleAppendEWKBHex() {
 	// Output:
 	// 0101000020BE0B0000000000000000F03F0000000000000040
 }
+
+func ExampleSCBCellID() {
+	// A point in Vilhelmina municipality, SWEREF99 TM metres.
+	id, err := geo.SCBCellID(478512.5, 7258901, 1000)
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, _ := geo.SCBCellBounds(id, 1000)
+	fmt.Printf("%s: E %.0f..%.0f N %.0f..%.0f\n", id, b.Min[0], b.Max[0], b.Min[1], b.Max[1])
+	// Output:
+	// 4780007258000: E 478000..479000 N 7258000..7259000
+}
+
+func ExampleTileAt() {
+	t, err := geo.TileAt(20.2630, 63.8258, 10)
+	if err != nil {
+		log.Fatal(err)
+	}
+	b := t.BoundLonLat()
+	fmt.Printf("%s: lon %.4f..%.4f lat %.4f..%.4f\n", t, b.Min[0], b.Max[0], b.Min[1], b.Max[1])
+	// Output:
+	// 10/569/274: lon 20.0391..20.3906 lat 63.7047..63.8600
+}

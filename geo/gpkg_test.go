@@ -61,26 +61,7 @@ func TestReadGeoPackage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.SRID() != tt.srid {
-				t.Errorf("SRID = %d, want %d", r.SRID(), tt.srid)
-			}
-			if len(fs) != len(tt.geoms) {
-				t.Fatalf("read %d features, want %d", len(fs), len(tt.geoms))
-			}
-			for i, f := range fs {
-				if f.Index != i+1 {
-					t.Errorf("Index = %d, want %d", f.Index, i+1)
-				}
-				if !reflect.DeepEqual(f.Geometry, tt.geoms[i]) {
-					t.Errorf("feature %d: geometry %#v, want %#v", i+1, f.Geometry, tt.geoms[i])
-				}
-				if !reflect.DeepEqual(f.Properties, tt.props[i]) {
-					t.Errorf("feature %d: properties %#v, want %#v", i+1, f.Properties, tt.props[i])
-				}
-			}
-			if r.BytesRead() != r.Size() {
-				t.Errorf("BytesRead %d, Size %d at the end", r.BytesRead(), r.Size())
-			}
+			checkRead(t, fs, r, want{tt.srid, tt.geoms, tt.props, nil})
 		})
 	}
 }
@@ -151,15 +132,7 @@ func TestDecodeGPKGGeometry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g, err := decodeGPKGGeometry(tt.blob)
-			if tt.reason != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.reason) {
-					t.Errorf("error = %v, want %q", err, tt.reason)
-				}
-				return
-			}
-			if err != nil || !reflect.DeepEqual(g, tt.want) {
-				t.Errorf("got %#v, %v, want %#v", g, err, tt.want)
-			}
+			checkResult(t, g, err, tt.want, tt.reason)
 		})
 	}
 }

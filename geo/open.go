@@ -54,6 +54,8 @@ func Open(path string, opt OpenOptions) (Reader, error) {
 		}
 	}
 	switch format {
+	case FormatShapefile:
+		return openShapefile(path, name, opt)
 	case FormatGeoPackage:
 		st, err := os.Stat(path)
 		if err != nil {
@@ -121,7 +123,13 @@ func (p *pendingReader) Next() (*Feature, error) {
 	return p.Reader.Next()
 }
 
-// detectFormat looks at the first bytes, then the extension.
+// DetectFormat returns the format Open would read path as: from the first
+// bytes (SQLite header, a JSON object or RS byte), then the extension.
+func DetectFormat(path string) (Format, error) {
+	return detectFormat(path, path)
+}
+
+// detectFormat is DetectFormat naming the file as name in errors.
 func detectFormat(path, name string) (Format, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext == ".shp" {

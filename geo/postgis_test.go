@@ -126,3 +126,30 @@ func TestEWKBHexPostGIS(t *testing.T) {
 		})
 	}
 }
+
+// TestTileBoundsPostGIS compares tile bounds with PostGIS ST_TileEnvelope.
+func TestTileBoundsPostGIS(t *testing.T) {
+	db, _ := dbtest.New(t)
+	ctx := context.Background()
+	tests := []struct{ z, x, y int }{{0, 0, 0}, {1, 1, 0}, {10, 569, 270}, {14, 9110, 4326}, {20, 583000, 277000}}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%d/%d/%d", tt.z, tt.x, tt.y), func(t *testing.T) {
+			tile, err := geo.NewTile(tt.z, tt.x, tt.y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want orb.Bound
+			err = db.QueryRowContext(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM ST_TileEnvelope($1, $2, $3) AS e`,
+				tt.z, tt.x, tt.y).Scan(&want.Min[0], &want.Min[1], &want.Max[0], &want.Max[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := tile.Bound3857()
+			for i, d := range []float64{got.Min[0] - want.Min[0], got.Min[1] - want.Min[1], got.Max[0] - want.Max[0], got.Max[1] - want.Max[1]} {
+				if math.Abs(d) > 1e-6 {
+					t.Errorf("bound value %d differs by %g m: got %v, PostGIS %v", i, d, got, want)
+				}
+			}
+		})
+	}
+}

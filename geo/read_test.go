@@ -44,6 +44,58 @@ func writeTemp(t *testing.T, name, content string) string {
 	return p
 }
 
+// want is what a test expects from reading a file.
+type want struct {
+	srid  int
+	geoms []orb.Geometry
+	props []map[string]any
+	lines []int // nil for formats without lines
+}
+
+// checkRead compares the features read from r with w, and checks that the
+// progress counters reached the end.
+func checkRead(t *testing.T, fs []*Feature, r Reader, w want) {
+	t.Helper()
+	if r.SRID() != w.srid {
+		t.Errorf("SRID = %d, want %d", r.SRID(), w.srid)
+	}
+	if len(fs) != len(w.geoms) {
+		t.Fatalf("read %d features, want %d", len(fs), len(w.geoms))
+	}
+	for i, f := range fs {
+		if f.Index != i+1 {
+			t.Errorf("feature %d: Index = %d", i+1, f.Index)
+		}
+		if w.lines != nil && f.Line != w.lines[i] {
+			t.Errorf("feature %d: Line = %d, want %d", i+1, f.Line, w.lines[i])
+		}
+		if !reflect.DeepEqual(f.Geometry, w.geoms[i]) {
+			t.Errorf("feature %d: geometry = %#v, want %#v", i+1, f.Geometry, w.geoms[i])
+		}
+		if !reflect.DeepEqual(f.Properties, w.props[i]) {
+			t.Errorf("feature %d: properties = %#v, want %#v", i+1, f.Properties, w.props[i])
+		}
+	}
+	if r.Size() == 0 || r.BytesRead() != r.Size() {
+		t.Errorf("BytesRead = %d, Size = %d after the last feature", r.BytesRead(), r.Size())
+	}
+}
+
+// checkResult checks a result against a want, or the error against a reason
+// when the reason is not empty.
+func checkResult(t *testing.T, got any, err error, want any, reason string) {
+	t.Helper()
+	if reason != "" {
+		if err == nil || !strings.Contains(err.Error(), reason) {
+			t.Errorf("error = %v, want one containing %q", err, reason)
+		}
+		return
+	}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("got %#v, %v, want %#v", got, err, want)
+	}
+}
+
 func TestReadFixtures(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -124,29 +176,7 @@ func TestReadFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.SRID() != tt.srid {
-				t.Errorf("SRID = %d, want %d", r.SRID(), tt.srid)
-			}
-			if len(fs) != len(tt.geoms) {
-				t.Fatalf("read %d features, want %d", len(fs), len(tt.geoms))
-			}
-			for i, f := range fs {
-				if f.Index != i+1 {
-					t.Errorf("feature %d: Index = %d", i+1, f.Index)
-				}
-				if f.Line != tt.lines[i] {
-					t.Errorf("feature %d: Line = %d, want %d", i+1, f.Line, tt.lines[i])
-				}
-				if !reflect.DeepEqual(f.Geometry, tt.geoms[i]) {
-					t.Errorf("feature %d: geometry = %#v, want %#v", i+1, f.Geometry, tt.geoms[i])
-				}
-				if !reflect.DeepEqual(f.Properties, tt.props[i]) {
-					t.Errorf("feature %d: properties = %#v, want %#v", i+1, f.Properties, tt.props[i])
-				}
-			}
-			if r.Size() == 0 || r.BytesRead() != r.Size() {
-				t.Errorf("BytesRead = %d, Size = %d after the last feature", r.BytesRead(), r.Size())
-			}
+			checkRead(t, fs, r, want{tt.srid, tt.geoms, tt.props, tt.lines})
 		})
 	}
 }
@@ -349,5 +379,30 @@ func TestGeoJSONBufferBoundaries(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+func TestDetectFormat(t *testing.T) {
+	tests := []struct {
+		name, file, content string
+		want                Format
+		reason              string
+	}{
+		{"geojson by content", "data.txt", `  {"type":"FeatureCollection"}`, FormatGeoJSON, ""},
+		{"geojsonseq with RS", "data", "\x1e{\"type\":\"Feature\"}", FormatGeoJSON, ""},
+		{"geojson with BOM", "data", "\xef\xbb\xbf{}", FormatGeoJSON, ""},
+		{"sqlite header", "data.bin", "SQLite format 3\x00", FormatGeoPackage, ""},
+		{"shapefile by extension", "data.SHP", "", FormatShapefile, ""},
+		{"csv by extension", "data.CSV", "a,b\n", FormatCSV, ""},
+		{"tsv by extension", "data.tsv", "a\tb\n", FormatCSV, ""},
+		{"empty geojson by extension", "data.geojson", "", FormatGeoJSON, ""},
+		{"empty unknown", "data.bin", "", "", "empty file"},
+		{"unknown", "data.bin", "PK\x03\x04", "", "unknown format"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DetectFormat(writeTemp(t, tt.file, tt.content))
+			checkResult(t, got, err, tt.want, tt.reason)
+		})
 	}
 }

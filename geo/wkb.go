@@ -151,38 +151,25 @@ func (d *wkbDecoder) geometry(depth int) orb.Geometry {
 func (d *wkbDecoder) multi(t uint32, parts []orb.Geometry) orb.Geometry {
 	switch t {
 	case wkbMultiPoint:
-		mp := make(orb.MultiPoint, len(parts))
-		for i, p := range parts {
-			pt, ok := p.(orb.Point)
-			if !ok {
-				d.fail(fmt.Errorf("MultiPoint holds a %s", p.GeoJSONType()))
-				return nil
-			}
-			mp[i] = pt
-		}
-		return mp
+		return orb.MultiPoint(partsOf[orb.Point](d, "MultiPoint", parts))
 	case wkbMultiLineString:
-		ml := make(orb.MultiLineString, len(parts))
-		for i, p := range parts {
-			l, ok := p.(orb.LineString)
-			if !ok {
-				d.fail(fmt.Errorf("MultiLineString holds a %s", p.GeoJSONType()))
-				return nil
-			}
-			ml[i] = l
-		}
-		return ml
+		return orb.MultiLineString(partsOf[orb.LineString](d, "MultiLineString", parts))
 	case wkbMultiPolygon:
-		mp := make(orb.MultiPolygon, len(parts))
-		for i, p := range parts {
-			pg, ok := p.(orb.Polygon)
-			if !ok {
-				d.fail(fmt.Errorf("MultiPolygon holds a %s", p.GeoJSONType()))
-				return nil
-			}
-			mp[i] = pg
-		}
-		return mp
+		return orb.MultiPolygon(partsOf[orb.Polygon](d, "MultiPolygon", parts))
 	}
 	return orb.Collection(parts)
+}
+
+// partsOf converts the parts of a multi-geometry to their one allowed type.
+func partsOf[T orb.Geometry](d *wkbDecoder, kind string, parts []orb.Geometry) []T {
+	out := make([]T, len(parts))
+	for i, p := range parts {
+		v, ok := p.(T)
+		if !ok {
+			d.fail(fmt.Errorf("%s holds a %s", kind, p.GeoJSONType()))
+			return nil
+		}
+		out[i] = v
+	}
+	return out
 }
