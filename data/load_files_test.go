@@ -73,7 +73,7 @@ func TestLoadPremisesEveryFormat(t *testing.T) {
 	const rowsQ = `SELECT string_agg(format('%s %s %s %s %s %s', id, households, workplaces, kind, anchor,
 		ST_AsText(ST_SnapToGrid(geom, 0.01))), ',' ORDER BY id) FROM premise`
 	var want string
-	for i, file := range []string{"premises.geojson", "premises.geojsonl", "premises.csv", "premises.gpkg"} {
+	for i, file := range []string{"premises.geojson", "premises.geojsonl", "premises.csv", "premises.gpkg", "shp/premises.shp"} {
 		opt := data.LoadOptions{Kind: "premises", File: fixture(file), Force: true, RepairInvalid: true}
 		res, err := data.Load(ctx, db, opt)
 		if err != nil {
@@ -172,5 +172,21 @@ func TestLoadSCB(t *testing.T) {
 	}
 	if far != 0 || pop != 218555 {
 		t.Errorf("%d settlements away from their municipality, population %d (README: 218,555)", far, pop)
+	}
+}
+
+// TestLoadShapefileLatin1 loads municipality shapefiles whose names are
+// ISO-8859-1, declared in a .cpg or (the dBASE default) not at all.
+func TestLoadShapefileLatin1(t *testing.T) {
+	db, _ := dbtest.New(t)
+	for _, file := range []string{"shp/municipalities.shp", "shp/municipalities_nocpg.shp"} {
+		res := mustLoad(t, db, data.LoadOptions{Kind: "municipalities", File: fixture(file), RepairInvalid: true})
+		var names string
+		if err := db.QueryRowContext(context.Background(), `SELECT string_agg(name, ',' ORDER BY code) FROM municipality`).Scan(&names); err != nil {
+			t.Fatal(err)
+		}
+		if res.Rows != 3 || res.InputSRID != 3006 || names != "Nordmaling,Vännäs,Umeå" {
+			t.Errorf("%s: %d rows, EPSG:%d, names %q", file, res.Rows, res.InputSRID, names)
+		}
 	}
 }
