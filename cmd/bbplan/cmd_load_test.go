@@ -97,3 +97,25 @@ func TestLoadAndDatasetsCommands(t *testing.T) {
 		t.Errorf("datasets: %v\n%s", err, out)
 	}
 }
+
+// TestLoadProgressLines checks that a load not on a terminal logs plain
+// progress lines to stderr and keeps stdout for the result.
+func TestLoadProgressLines(t *testing.T) {
+	_, dsn := dbtest.New(t)
+	file, err := filepath.Abs(filepath.Join("..", "..", "data", "testdata", "load", "premises.geojsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	t.Setenv("BBPLAN_LOAD_PROGRESS_INTERVAL", "1ms")
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"load", "premises", file, "--database-url", dsn}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errb.String(), `msg="load progress" kind=premises phase=replacing rows=21`) {
+		t.Errorf("stderr has no progress line:\n%s", errb.String())
+	}
+	if !strings.HasPrefix(out.String(), "premises: dataset ") || strings.Contains(out.String(), "progress") {
+		t.Errorf("stdout: %s", out.String())
+	}
+}
