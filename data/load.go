@@ -765,7 +765,7 @@ func (l *loader) replace(ctx context.Context, tx *sql.Tx) (int64, error) {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT load_replace`); err != nil {
 		return 0, err
 	}
-	n, err := replaceTable(ctx, tx, l.spec.table, l.sql(l.spec.insert), l.res.ID)
+	n, err := replaceTable(ctx, tx, l.spec.table, l.sql(l.spec.insert), l.spec.afterCopy, l.res.ID)
 	var pqErr *pq.Error
 	if err == nil || l.spec.key == "" || !errors.As(err, &pqErr) || pqErr.Code != "23505" {
 		return n, err
@@ -776,12 +776,12 @@ func (l *loader) replace(ctx context.Context, tx *sql.Tx) (int64, error) {
 	if err := l.check(ctx, tx, checkDuplicates(l.spec.key)); err != nil {
 		return 0, err
 	}
-	return replaceTable(ctx, tx, l.spec.table, l.sql(l.spec.insert), l.res.ID)
+	return replaceTable(ctx, tx, l.spec.table, l.sql(l.spec.insert), l.spec.afterCopy, l.res.ID)
 }
 
-// replaceTable swaps the rows of table for those insert produces (see
-// clearTable).
-func replaceTable(ctx context.Context, tx *sql.Tx, table, insert string, args ...any) (int64, error) {
+// replaceTable swaps the rows of table for those insert produces, completed
+// by the statements in after (see clearTable).
+func replaceTable(ctx context.Context, tx *sql.Tx, table, insert, after string, args ...any) (int64, error) {
 	t, err := clearTable(ctx, tx, table)
 	if err != nil {
 		return 0, err
@@ -791,6 +791,11 @@ func replaceTable(ctx context.Context, tx *sql.Tx, table, insert string, args ..
 		return 0, err
 	}
 	n, _ := res.RowsAffected()
+	if after != "" {
+		if _, err := tx.ExecContext(ctx, after); err != nil {
+			return 0, err
+		}
+	}
 	return n, t.rebuild(ctx, tx)
 }
 

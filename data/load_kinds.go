@@ -58,8 +58,8 @@ type kindSpec struct {
 	// (fidx, line, field, reason) for bad rows; $1 is the limit.
 	checks []string
 	// direct kinds may be copied straight into their table (loadDirect): the
-	// staging columns are table columns, and afterCopy, if any, completes
-	// the copied rows.
+	// staging columns are table columns. afterCopy, if any, completes the
+	// rows in the table before its indexes are rebuilt, in either path.
 	direct    bool
 	afterCopy string
 	// insert fills the target table from load_stage (geometries already in
@@ -83,6 +83,15 @@ SELECT s.fidx, s.line, 'premise_id', format('unknown premise %s (load the premis
 FROM load_stage s
 WHERE s.geom IS NULL AND NOT EXISTS (SELECT 1 FROM premise p WHERE p.id = s.premise_id)
 ORDER BY s.fidx LIMIT $1`
+
+// assignKommun gives premises without a municipality code the municipality
+// that covers them or, for points just outside the coarse borders, the
+// nearest one within nearestKommun metres: both are the nearest polygon, and
+// one index lookup per premise measured faster than an ST_Covers join first.
+const assignKommun = `
+UPDATE premise p SET kommun_code = (SELECT m.code FROM municipality m
+    WHERE ST_DWithin(m.geom, p.geom, ` + nearestKommun + `) ORDER BY m.geom <-> p.geom LIMIT 1)
+WHERE p.kommun_code IS NULL AND EXISTS (SELECT 1 FROM municipality)`
 
 // nearestKommun is how far (in metres of the working SRID) a premise may lie
 // outside the coarse municipality borders and still be given the nearest one.
@@ -109,10 +118,7 @@ FROM load_stage ORDER BY geom`,
 	},
 	"premises": {
 		kind: "premises", table: "premise", geom: geomPoint, direct: true,
-		afterCopy: `
-UPDATE premise p SET kommun_code = (SELECT m.code FROM municipality m
-    WHERE ST_DWithin(m.geom, p.geom, ` + nearestKommun + `) ORDER BY m.geom <-> p.geom LIMIT 1)
-WHERE p.kommun_code IS NULL AND EXISTS (SELECT 1 FROM municipality)`,
+		afterCopy: assignKommun,
 		fields: []field{{name: "id", aliases: []string{"premise_id"}, required: true},
 			{name: "households"}, {name: "workplaces"}, {name: "kind"}, {name: "anchor"},
 			{name: "kommun_code", aliases: []string{"kommun_cod", "kommun"}}},
@@ -139,13 +145,8 @@ WHERE p.kommun_code IS NULL AND EXISTS (SELECT 1 FROM municipality)`,
 		key: "id",
 		insert: `
 INSERT INTO premise (id, dataset_id, geom, kommun_code, households, workplaces, kind, anchor)
-SELECT s.id, $1, s.geom,
-    -- COALESCE evaluates the lookup only for premises without a code.
-    COALESCE(s.kommun_code, (SELECT m.code FROM municipality m
-        WHERE ST_DWithin(m.geom, s.geom, ` + nearestKommun + `) ORDER BY m.geom <-> s.geom LIMIT 1)),
-    s.households, s.workplaces, s.kind, s.anchor
-FROM load_stage s
-ORDER BY s.geom`,
+SELECT id, $1, geom, kommun_code, households, workplaces, kind, anchor
+FROM load_stage ORDER BY geom`,
 	},
 	"fixed": {
 		kind: "fixed", table: "fixed_offer", geom: geomOptionalArea,
