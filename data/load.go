@@ -107,7 +107,8 @@ type loadOptionsKey struct {
 // previous data and dataset list as they were. The rows stream through COPY
 // into a staging table while the file is parsed on another goroutine, are
 // validated there set-based, and then replace the table's rows in spatial
-// order, with its indexes rebuilt after the data is in.
+// order, with its indexes rebuilt after the data is in. Premises take a
+// shorter way when they can (loadDirect).
 func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
 	start := time.Now()
 	spec, ok := kindSpecs[opt.Kind]
@@ -202,10 +203,12 @@ func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
 		}
 		if !done {
 			// Start over through staging, which finds and reports the duplicates.
-			r.Close()
-			if r, err = opt.Open(opt.File, opt.Layer, opt.SRID); err != nil {
+			again, err := opt.Open(opt.File, opt.Layer, opt.SRID)
+			if err != nil {
 				return nil, err
 			}
+			r.Close()
+			r = again
 			l.rows, l.lastErr = 0, ""
 		}
 	}
