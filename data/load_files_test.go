@@ -190,3 +190,17 @@ func TestLoadShapefileLatin1(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadSRIDOverride loads the GeoJSON whose metres were refused as degrees,
+// telling the loader its CRS.
+func TestLoadSRIDOverride(t *testing.T) {
+	db, _ := dbtest.New(t)
+	res := mustLoad(t, db, data.LoadOptions{Kind: "premises", File: fixture("bad/metres_as_degrees.geojson"), SRID: 3006})
+	var x, y float64
+	if err := db.QueryRowContext(context.Background(), `SELECT ST_X(geom), ST_Y(geom) FROM premise`).Scan(&x, &y); err != nil {
+		t.Fatal(err)
+	}
+	if res.Rows != 1 || res.InputSRID != 3006 || x != 757000 || y != 7085000 {
+		t.Errorf("%d rows, EPSG:%d, stored at (%g %g)", res.Rows, res.InputSRID, x, y)
+	}
+}
