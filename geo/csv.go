@@ -37,14 +37,19 @@ type csvReader struct {
 	size  int64
 	delim rune
 
-	header       []string
-	xCol, yCol   int // -1 when absent
-	wktCol       int
-	srid         int
-	index        int
-	ahead        []*Feature // rows read to guess the CRS
-	aheadErr     error
-	aheadPending bool
+	header     []string
+	xCol, yCol int // -1 when absent
+	wktCol     int
+	srid       int
+	index      int
+	ahead      []csvRow // rows read ahead to guess the CRS
+	atEOF      bool     // the read-ahead reached the end of the file
+}
+
+// csvRow is one read-ahead result: a feature or the error for its row.
+type csvRow struct {
+	f   *Feature
+	err error
 }
 
 type countingReader struct {
@@ -179,15 +184,16 @@ func (r *csvReader) guessSRID() int {
 	seen := false
 	for len(r.ahead) < csvGuessRows {
 		f, err := r.read()
-		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				r.aheadErr = err
-			}
-			r.aheadPending = true
+		if errors.Is(err, io.EOF) {
+			r.atEOF = true
 			break
 		}
-		r.ahead = append(r.ahead, f)
-		if f.Geometry == nil {
+		r.ahead = append(r.ahead, csvRow{f, err})
+		var ie *InputError
+		if err != nil && !errors.As(err, &ie) {
+			break // a read error: nothing more to guess from
+		}
+		if err != nil || f.Geometry == nil {
 			continue
 		}
 		if !seen {
@@ -215,15 +221,12 @@ func (r *csvReader) Close() error     { return r.f.Close() }
 
 func (r *csvReader) Next() (*Feature, error) {
 	if len(r.ahead) > 0 {
-		f := r.ahead[0]
-		r.ahead[0] = nil
+		row := r.ahead[0]
+		r.ahead[0] = csvRow{}
 		r.ahead = r.ahead[1:]
-		return f, nil
+		return row.f, row.err
 	}
-	if r.aheadPending {
-		if r.aheadErr != nil {
-			return nil, r.aheadErr
-		}
+	if r.atEOF {
 		return nil, io.EOF
 	}
 	return r.read()

@@ -28,6 +28,17 @@ type geojsonReader struct {
 	topLine  int
 	index    int
 	finished bool
+	objects  int // top-level objects started
+
+	// A problem in well-formed JSON (a bad coordinate count, an unknown
+	// geometry type) is noted here and reported once the feature has been
+	// read to its end, so that the next feature can still be read.
+	deferField, deferReason string
+	deferLine               int
+	// dirty is set when parsing stopped inside malformed JSON.
+	dirty bool
+	// sticky is the error repeated by every later Next once reading cannot go on.
+	sticky error
 }
 
 const (
@@ -72,11 +83,51 @@ func (r *geojsonReader) header() (*Feature, error) {
 	return r.next(true)
 }
 
+// Next returns the next feature. After an error in one feature it goes on
+// with the next one where it can: after a bad but well-formed feature, and in
+// GeoJSONSeq after a malformed line (it skips to the next line). Malformed
+// JSON inside a FeatureCollection ends the reading: every later call returns
+// the same error.
 func (r *geojsonReader) Next() (*Feature, error) {
-	return r.next(false)
+	if r.sticky != nil {
+		return nil, r.sticky
+	}
+	r.dirty = false
+	f, err := r.next(false)
+	if err == nil || !r.dirty {
+		return f, err
+	}
+	if r.state == stFeatures || r.state == stTopMembers && r.top.collection {
+		r.sticky = err
+		return nil, err
+	}
+	// A malformed top-level object: resynchronise at the next line.
+	r.index++
+	r.state = stTop
+	r.s.skipLine()
+	return nil, err
+}
+
+// deferErr notes a problem with the current feature, reported when the
+// feature ends. Only the first is kept.
+func (r *geojsonReader) deferErr(field, reason string) {
+	if r.deferReason == "" {
+		r.deferField, r.deferReason, r.deferLine = field, reason, r.s.line
+	}
+}
+
+// takeDeferred returns and clears the noted problem as an InputError.
+func (r *geojsonReader) takeDeferred(index int) error {
+	if r.deferReason == "" {
+		return nil
+	}
+	err := &InputError{File: r.name, Line: r.deferLine, Feature: index, Field: r.deferField, Reason: r.deferReason}
+	r.deferField, r.deferReason = "", ""
+	return err
 }
 
 func (r *geojsonReader) fail(field string, err error) error {
+	r.dirty = true
 	var ie *InputError
 	if errors.As(err, &ie) {
 		return err
@@ -110,7 +161,7 @@ func (r *geojsonReader) next(stopAtFeatures bool) (*Feature, error) {
 			c, err := s.peek()
 			if errors.Is(err, errJSONEOF) {
 				r.finished = true
-				if r.index == 0 && s.offset() == 0 {
+				if r.objects == 0 {
 					return nil, &InputError{File: r.name, Reason: "empty file"}
 				}
 				return nil, io.EOF
@@ -126,6 +177,7 @@ func (r *geojsonReader) next(stopAtFeatures bool) (*Feature, error) {
 				return nil, r.fail("", fmt.Errorf("expected a GeoJSON object, found %s", describeByte(c)))
 			}
 			s.pos++
+			r.objects++
 			r.topLine = s.line
 			r.top = featureParts{}
 			r.state, r.first = stTopMembers, true
@@ -251,18 +303,8 @@ func (p *featureParts) member(r *geojsonReader, k []byte) error {
 	var err error
 	switch string(k) {
 	case "type":
-		var c byte
-		if c, err = s.peek(); err == nil {
-			if c != '"' {
-				return r.fail("type", errors.New("expected a string"))
-			}
-			var b []byte
-			if b, err = s.stringBytes(); err == nil {
-				p.typ = typeName(b)
-			}
-		}
-		if err != nil {
-			return r.fail("type", err)
+		if p.typ, err = r.typeMember("type"); err != nil {
+			return err
 		}
 	case "geometry":
 		p.hasGeom = true
@@ -280,7 +322,7 @@ func (p *featureParts) member(r *geojsonReader, k []byte) error {
 		}
 	case "coordinates":
 		p.hasCoords = true
-		if p.coords, err = r.coords(); err != nil {
+		if p.coords, err = r.coords(""); err != nil {
 			return r.fail("coordinates", err)
 		}
 	case "geometries":
@@ -294,6 +336,28 @@ func (p *featureParts) member(r *geojsonReader, k []byte) error {
 		}
 	}
 	return nil
+}
+
+// typeMember reads a type member; a value that is not a string is noted as
+// a problem of the feature.
+func (r *geojsonReader) typeMember(field string) (string, error) {
+	s := r.s
+	c, err := s.peek()
+	if err != nil {
+		return "", r.fail(field, err)
+	}
+	if c != '"' {
+		if _, err := s.generic(); err != nil {
+			return "", r.fail(field, err)
+		}
+		r.deferErr(field, "expected a string")
+		return "", nil
+	}
+	b, err := s.stringBytes()
+	if err != nil {
+		return "", r.fail(field, err)
+	}
+	return typeName(b), nil
 }
 
 // typeName returns the GeoJSON type names as constants, to avoid allocating.
@@ -324,6 +388,9 @@ func typeName(b []byte) string {
 // feature turns the collected members into a Feature. The id becomes the
 // property "id" unless the properties already have one.
 func (p *featureParts) feature(r *geojsonReader, index, line int) (*Feature, error) {
+	if err := r.takeDeferred(index); err != nil {
+		return nil, err
+	}
 	f := &Feature{Index: index, Line: line, Properties: p.props}
 	switch p.typ {
 	case "Feature":
@@ -361,7 +428,11 @@ func (r *geojsonReader) properties() (map[string]any, error) {
 		return nil, nil
 	}
 	if c != '{' {
-		return nil, r.fail("properties", fmt.Errorf("expected an object, found %s", describeByte(c)))
+		if _, err := s.generic(); err != nil {
+			return nil, r.fail("properties", err)
+		}
+		r.deferErr("properties", "expected an object or null")
+		return nil, nil
 	}
 	s.pos++
 	m := make(map[string]any, 8)
@@ -400,7 +471,11 @@ func (r *geojsonReader) geometry(field string) (orb.Geometry, error) {
 		return nil, nil
 	}
 	if c != '{' {
-		return nil, r.fail(field, fmt.Errorf("expected a geometry object, found %s", describeByte(c)))
+		if _, err := s.generic(); err != nil {
+			return nil, r.fail(field, err)
+		}
+		r.deferErr(field, "expected a geometry object or null")
+		return nil, nil
 	}
 	s.pos++
 	var p featureParts
@@ -418,21 +493,12 @@ func (r *geojsonReader) geometry(field string) (orb.Geometry, error) {
 		}
 		switch string(k) {
 		case "type":
-			c, err := s.peek()
-			if err == nil && c != '"' {
-				err = errors.New("expected a string")
+			if p.typ, err = r.typeMember(field); err != nil {
+				return nil, err
 			}
-			var b []byte
-			if err == nil {
-				b, err = s.stringBytes()
-			}
-			if err != nil {
-				return nil, r.fail(field+".type", err)
-			}
-			p.typ = typeName(b)
 		case "coordinates":
 			p.hasCoords = true
-			if p.coords, err = r.coords(); err != nil {
+			if p.coords, err = r.coords(field); err != nil {
 				return nil, r.fail(field+".coordinates", err)
 			}
 		case "geometries":
@@ -448,7 +514,8 @@ func (r *geojsonReader) geometry(field string) (orb.Geometry, error) {
 	}
 	g, err := p.build()
 	if err != nil {
-		return nil, r.fail(field, err)
+		r.deferErr(field, err.Error())
+		return nil, nil
 	}
 	return g, nil
 }
@@ -483,8 +550,9 @@ type cnode struct {
 	kids  []cnode
 }
 
-// coords reads a coordinates array, dropping Z and M values.
-func (r *geojsonReader) coords() (cnode, error) {
+// coords reads a coordinates array, dropping Z and M values. Problems in
+// well-formed JSON are noted against field (the geometry's) and parsing goes on.
+func (r *geojsonReader) coords(field string) (cnode, error) {
 	s := r.s
 	if err := s.expect('['); err != nil {
 		return cnode{}, err
@@ -509,6 +577,16 @@ func (r *geojsonReader) coords() (cnode, error) {
 			if !ok {
 				break
 			}
+			if c, err := s.peek(); err != nil {
+				return cnode{}, err
+			} else if c != '-' && (c < '0' || c > '9') {
+				if _, err := s.generic(); err != nil {
+					return cnode{}, err
+				}
+				r.deferErr(subField(field, "coordinates"), fmt.Sprintf("expected a number, found %s", describeByte(c)))
+				count++
+				continue
+			}
 			v, err := s.float()
 			if err != nil {
 				return cnode{}, err
@@ -519,7 +597,7 @@ func (r *geojsonReader) coords() (cnode, error) {
 			count++
 		}
 		if count < 2 {
-			return cnode{}, fmt.Errorf("a position needs 2 or more numbers, found %d", count)
+			r.deferErr(subField(field, "coordinates"), fmt.Sprintf("a position needs 2 or more numbers, found %d", count))
 		}
 		return n, nil
 	}
@@ -532,17 +610,19 @@ func (r *geojsonReader) coords() (cnode, error) {
 		if !ok {
 			return n, nil
 		}
-		k, err := r.coords()
+		k, err := r.coords(field)
 		if err != nil {
 			return cnode{}, err
 		}
 		if k.depth < 0 {
-			return cnode{}, errors.New("empty array inside coordinates")
+			r.deferErr(subField(field, "coordinates"), "empty array inside coordinates")
+			continue
 		}
 		if d := k.depth + 1; n.depth < 0 {
 			n.depth = d
 		} else if d != n.depth {
-			return cnode{}, errors.New("mixed nesting depths in coordinates")
+			r.deferErr(subField(field, "coordinates"), "mixed nesting depths in coordinates")
+			continue
 		}
 		if k.depth == 0 {
 			n.pts = append(n.pts, k.pt)
@@ -550,6 +630,15 @@ func (r *geojsonReader) coords() (cnode, error) {
 			n.kids = append(n.kids, k)
 		}
 	}
+}
+
+// subField names a member of field ("geometry.coordinates"), or the member
+// alone for a top-level object.
+func subField(field, name string) string {
+	if field == "" {
+		return name
+	}
+	return field + "." + name
 }
 
 // build makes the geometry named by typ from the collected coordinates.

@@ -87,6 +87,22 @@ func (s *jsonScanner) peek() (byte, error) {
 	}
 }
 
+// skipLine skips to the start of the next line or record separator (RS),
+// to resynchronise a GeoJSONSeq stream after a malformed line.
+func (s *jsonScanner) skipLine() {
+	for s.fill() {
+		c := s.buf[s.pos]
+		if c == 0x1e {
+			return
+		}
+		s.pos++
+		if c == '\n' {
+			s.line++
+			return
+		}
+	}
+}
+
 // expect consumes the next non-space byte, which must be c.
 func (s *jsonScanner) expect(c byte) error {
 	got, err := s.peek()

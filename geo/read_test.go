@@ -202,6 +202,8 @@ func TestReadErrors(t *testing.T) {
 			line: 1, feature: 1, field: "geometry.coordinates", reason: "needs 2 or more numbers, found 1"},
 		{name: "wrong nesting", file: "a.geojsonl", content: "{\"type\":\"Feature\",\"geometry\":null}\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[1,2],[3,4]]}}\n",
 			line: 2, feature: 2, field: "geometry", reason: "Polygon coordinates nested 2 deep, want 3"},
+		{name: "mixed nesting", file: "a.geojsonl", content: "{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[1,2],[[3,4]]]}}",
+			line: 1, feature: 1, field: "geometry.coordinates", reason: "mixed nesting depths"},
 		{name: "unknown geometry type", file: "a.geojsonl", content: "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Circle\",\"coordinates\":[1,2]}}",
 			line: 1, feature: 1, field: "geometry", reason: `unknown geometry type "Circle"`},
 		{name: "number as string", file: "a.geojsonl", content: "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[\"1\",2]}}",
@@ -404,5 +406,113 @@ func TestDetectFormat(t *testing.T) {
 			got, err := DetectFormat(writeTemp(t, tt.file, tt.content))
 			checkResult(t, got, err, tt.want, tt.reason)
 		})
+	}
+}
+
+// TestGeoJSONRecovery checks what Next does after an error: it goes on after
+// a bad but well-formed feature and after a malformed GeoJSONSeq line, and
+// repeats the error after malformed JSON inside a FeatureCollection.
+func TestGeoJSONRecovery(t *testing.T) {
+	good := `{"type":"Feature","properties":{"n":%d},"geometry":{"type":"Point","coordinates":[1,2]}}`
+	feature := func(n int) string { return fmt.Sprintf(good, n) }
+	tests := []struct {
+		name    string
+		file    string
+		content string
+		// results lists, per call of Next, the property n of the feature or
+		// the start of the error's reason.
+		results []string
+	}{
+		{"seq malformed line", "a.geojsonl", feature(1) + "\n{\"type\":\"Feature\" \"x\"}\n" + feature(3) + "\n",
+			[]string{"1", "expected ',' or '}'", "3", "EOF"}},
+		{"seq garbage line", "a.geojsonl", feature(1) + "\nhello\n\x1e" + feature(3) + "\n",
+			[]string{"1", "expected a GeoJSON object", "3", "EOF"}},
+		{"seq truncated last line", "a.geojsonl", feature(1) + "\n{\"type\":\"Feat",
+			[]string{"1", "unexpected end of file", "EOF"}},
+		{"collection semantic errors", "a.geojson", `{"type":"FeatureCollection","features":[` + feature(1) +
+			`,{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1]}}` +
+			`,{"type":"Feature","properties":[],"geometry":null}` +
+			`,{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[1,2]]}}` +
+			`,{"type":"Feature","properties":{},"geometry":{"type":7,"coordinates":[1,2]}}` +
+			`,{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,[2]]}}` +
+			`,` + feature(7) + `]}`,
+			[]string{"1", "a position needs 2", "expected an object or null", "Polygon coordinates nested 2 deep", "expected a string", "expected a number, found '['", "7", "EOF"}},
+		{"collection malformed", "a.geojson", `{"type":"FeatureCollection","features":[` + feature(1) + `,{"type":"Feature",,}` + feature(3) + `]}`,
+			[]string{"1", "expected a string key", "expected a string key", "expected a string key"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Open(writeTemp(t, tt.file, tt.content), OpenOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			for i, want := range tt.results {
+				f, err := r.Next()
+				var got string
+				switch {
+				case errors.Is(err, io.EOF):
+					got = "EOF"
+				case err != nil:
+					var ie *InputError
+					if !errors.As(err, &ie) {
+						t.Fatalf("call %d: error %v is not an InputError", i+1, err)
+					}
+					got = ie.Reason
+				default:
+					got = fmt.Sprint(f.Properties["n"])
+					if f.Index != i+1 {
+						t.Errorf("call %d: Index %d", i+1, f.Index)
+					}
+				}
+				if !strings.HasPrefix(got, want) {
+					t.Errorf("call %d: got %q, want %q", i+1, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestCSVGoesOnAfterErrors checks that a bad row, inside or after the rows
+// read ahead to guess the CRS, does not end the reading.
+func TestCSVGoesOnAfterErrors(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,lon,lat\n")
+	for i := 1; i <= csvGuessRows+10; i++ {
+		switch i {
+		case 3, csvGuessRows + 5:
+			fmt.Fprintf(&b, "%d,x,63\n", i)
+		case 7:
+			fmt.Fprintf(&b, "%d,20\n", i)
+		default:
+			fmt.Fprintf(&b, "%d,20.%d,63.5\n", i, i)
+		}
+	}
+	r, err := Open(writeTemp(t, "a.csv", b.String()), OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.SRID() != 4326 {
+		t.Errorf("SRID %d, want 4326", r.SRID())
+	}
+	var rows, bad []int
+	for {
+		f, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var ie *InputError
+		if errors.As(err, &ie) {
+			bad = append(bad, ie.Feature)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, f.Index)
+	}
+	if len(rows) != csvGuessRows+7 || !reflect.DeepEqual(bad, []int{3, 7, csvGuessRows + 5}) {
+		t.Errorf("read %d rows, errors in rows %v; want %d rows, errors in 3, 7 and %d", len(rows), bad, csvGuessRows+7, csvGuessRows+5)
 	}
 }

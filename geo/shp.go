@@ -336,22 +336,27 @@ func (r *shpReader) record() (*Feature, bool, error) {
 		return nil, false, r.fail("", "file ends inside a record (truncated file?)")
 	}
 	r.shpRead += int64(8 + size)
+	// The .dbf row is read even when the shape is bad, to stay aligned
+	// with the .shp for the next record.
+	if r.dbf != nil {
+		if r.index > r.dbfRows {
+			return nil, false, r.fail("", fmt.Sprintf("the .dbf has only %d records", r.dbfRows))
+		}
+		if _, err := io.ReadFull(r.dr, r.rec); err != nil {
+			return nil, false, r.fail("", "the .dbf ends early (truncated file?)")
+		}
+		r.dbfRead += int64(r.recLen)
+	}
+	deleted := r.dbf != nil && r.rec[0] == '*'
 	g, err := parseShape(r.buf)
-	if err != nil {
+	if err != nil && !deleted {
 		return nil, false, r.fail("geometry", err.Error())
 	}
 	f := &Feature{Index: r.index, Geometry: g}
 	if r.dbf == nil {
 		return f, false, nil
 	}
-	if r.index > r.dbfRows {
-		return nil, false, r.fail("", fmt.Sprintf("the .dbf has only %d records", r.dbfRows))
-	}
-	if _, err := io.ReadFull(r.dr, r.rec); err != nil {
-		return nil, false, r.fail("", "the .dbf ends early (truncated file?)")
-	}
-	r.dbfRead += int64(r.recLen)
-	if r.rec[0] == '*' {
+	if deleted {
 		return nil, true, nil
 	}
 	f.Properties = make(map[string]any, len(r.fields))

@@ -333,3 +333,23 @@ func TestLatin1String(t *testing.T) {
 		t.Errorf("latin1: %q", got)
 	}
 }
+
+func TestShapefileGoesOnAfterBadShape(t *testing.T) {
+	shp := copyShapefile(t, "places_latin1", ".shp", ".dbf", ".cpg")
+	patch(t, shp, 108, le32(31)) // the first record becomes a MultiPatch
+	r, err := Open(shp, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.Next(); err == nil || !strings.Contains(err.Error(), "unsupported shape type 31") {
+		t.Fatalf("first record: error %v, want unsupported shape type", err)
+	}
+	f, err := r.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Index != 2 || f.Properties["name"] != "Skellefteå" {
+		t.Errorf("second record: index %d, name %v; want 2, Skellefteå", f.Index, f.Properties["name"])
+	}
+}
