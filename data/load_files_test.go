@@ -103,6 +103,7 @@ func TestLoadBadFileCorpus(t *testing.T) {
 		want       string
 	}{
 		{"premises", "broken.geojson", true, "broken.geojson:3"},
+		{"premises", "broken_line.geojsonl", true, "broken_line.geojsonl:2: feature 2"},
 		{"premises", "truncated.geojson", true, "truncated.geojson"},
 		{"premises", "missing_id.csv", true, "missing_id.csv:2: feature 1: id: missing required value"},
 		{"premises", "households_tre.csv", true, "households_tre.csv:3: feature 2: households: 'tre' is not an integer"},
@@ -202,5 +203,42 @@ func TestLoadSRIDOverride(t *testing.T) {
 	}
 	if res.Rows != 1 || res.InputSRID != 3006 || x != 757000 || y != 7085000 {
 		t.Errorf("%d rows, EPSG:%d, stored at (%g %g)", res.Rows, res.InputSRID, x, y)
+	}
+}
+
+// TestLoadToleratesBrokenFeatures loads past broken features with
+// --max-errors, and still stops on a file that cannot be read further.
+func TestLoadToleratesBrokenFeatures(t *testing.T) {
+	db, _ := dbtest.New(t)
+	cases := []struct {
+		file     string
+		rows     int64
+		rejected int64
+		err      string
+	}{
+		{"broken_line.geojsonl", 2, 1, ""},
+		{"duplicate_ids.geojsonl", 2, 1, ""},
+		// A FeatureCollection cannot be resynchronised after broken JSON.
+		{"broken.geojson", 0, 0, "broken.geojson:3"},
+		{"truncated.geojson", 0, 0, "truncated.geojson"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			var rejects strings.Builder
+			res, err := data.Load(context.Background(), db, data.LoadOptions{Kind: "premises",
+				File: fixture("bad/" + tc.file), MaxErrors: 5, Rejects: &rejects, Force: true})
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want one naming %s", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Rows != tc.rows || res.Rejected != tc.rejected || strings.Count(rejects.String(), "\n") != int(tc.rejected) {
+				t.Errorf("rows %d rejected %d, want %d and %d; rejects:\n%s", res.Rows, res.Rejected, tc.rows, tc.rejected, rejects.String())
+			}
+		})
 	}
 }
