@@ -107,7 +107,8 @@ type loadOptionsKey struct {
 // previous data and dataset list as they were. The rows stream through COPY
 // into a staging table while the file is parsed on another goroutine, are
 // validated there set-based, and then replace the table's rows in spatial
-// order, with its indexes rebuilt after the data is in.
+// order, with its indexes rebuilt after the data is in. Premises take a
+// shorter way when they can (loadDirect).
 func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
 	start := time.Now()
 	spec, ok := kindSpecs[opt.Kind]
@@ -177,7 +178,7 @@ func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
+	defer func() { r.Close() }()
 	// Files without geometries (offers by premise id, priorities) need no CRS;
 	// a geometry in a file of unknown CRS is rejected in convert.
 	res.InputSRID = r.SRID()
@@ -187,34 +188,34 @@ func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
 		// pairs geo does not know go to PostGIS.
 		l.project, _ = geo.Transformer(res.InputSRID, db.SRID)
 	}
-	if err := l.stage(ctx, conn, tx, r, m); err != nil {
-		return nil, err
-	}
-	if l.project == nil && res.InputSRID != 0 && res.InputSRID != db.SRID {
-		const transform = `UPDATE load_stage SET geom = ST_Transform(geom, $1::int) WHERE geom IS NOT NULL`
-		if _, err := tx.ExecContext(ctx, l.sql(transform), db.SRID); err != nil {
-			return nil, fmt.Errorf("load %s: from EPSG:%d to EPSG:%d: %w", opt.File, res.InputSRID, db.SRID, err)
+	l.insertDataset = func() error {
+		const insertDataset = `INSERT INTO dataset (kind, name, source_file, sha256, options, input_srid, loaded_by)
+			VALUES ($1, $2, $3, $4, $5::jsonb, NULLIF($6, 0), COALESCE(NULLIF($7, ''), current_user)) RETURNING id`
+		if err := tx.QueryRowContext(ctx, insertDataset, spec.kind, res.Name, abs, sum, string(key), res.InputSRID, opt.Actor).Scan(&res.ID); err != nil {
+			return fmt.Errorf("load: dataset: %w", err)
 		}
+		return nil
 	}
-	if err := l.validate(ctx, tx); err != nil {
-		return nil, err
-	}
-	l.progress("replacing", 0, 0)
-
-	const insertDataset = `INSERT INTO dataset (kind, name, source_file, sha256, options, input_srid, loaded_by)
-		VALUES ($1, $2, $3, $4, $5::jsonb, NULLIF($6, 0), COALESCE(NULLIF($7, ''), current_user)) RETURNING id`
-	if err := tx.QueryRowContext(ctx, insertDataset, spec.kind, res.Name, abs, sum, string(key), res.InputSRID, opt.Actor).Scan(&res.ID); err != nil {
-		return nil, fmt.Errorf("load: dataset: %w", err)
-	}
-	if res.Rows, err = l.replace(ctx, tx); err != nil {
-		var ie *geo.InputError
-		if errors.As(err, &ie) {
+	done := false
+	if spec.direct && opt.MaxErrors == 0 && res.InputSRID != 0 && (res.InputSRID == db.SRID || l.project != nil) {
+		if done, err = l.loadDirect(ctx, conn, tx, r, m); err != nil {
 			return nil, err
 		}
-		return nil, fmt.Errorf("load %s: %w", opt.File, err)
+		if !done {
+			// Start over through staging, which finds and reports the duplicates.
+			again, err := opt.Open(opt.File, opt.Layer, opt.SRID)
+			if err != nil {
+				return nil, err
+			}
+			r.Close()
+			r = again
+			l.rows, l.lastErr = 0, ""
+		}
 	}
-	if _, err := tx.ExecContext(ctx, l.sql(`DROP TABLE load_stage`)); err != nil {
-		return nil, fmt.Errorf("load: %w", err)
+	if !done {
+		if err := l.loadStaged(ctx, conn, tx, r, m); err != nil {
+			return nil, err
+		}
 	}
 	const finish = `UPDATE dataset SET status = CASE WHEN id = $2 THEN 'current' ELSE 'replaced' END,
 		rows = CASE WHEN id = $2 THEN $3 ELSE rows END,
@@ -246,6 +247,83 @@ func openFile(path, layer string, srid int) (geo.Reader, error) {
 	return geo.Open(path, geo.OpenOptions{Layer: layer, SRID: srid})
 }
 
+// loadStaged loads through a staging table: COPY, set-based checks and
+// repairs there, then the kind's table is replaced from it.
+func (l *loader) loadStaged(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Reader, m *mapping) error {
+	if err := l.stage(ctx, conn, tx, r, m); err != nil {
+		return err
+	}
+	if l.project == nil && l.res.InputSRID != 0 && l.res.InputSRID != l.srid {
+		const transform = `UPDATE load_stage SET geom = ST_Transform(geom, $1::int) WHERE geom IS NOT NULL`
+		if _, err := tx.ExecContext(ctx, l.sql(transform), l.srid); err != nil {
+			return fmt.Errorf("load %s: from EPSG:%d to EPSG:%d: %w", l.opt.File, l.res.InputSRID, l.srid, err)
+		}
+	}
+	if err := l.validate(ctx, tx); err != nil {
+		return err
+	}
+	l.progress("replacing", 0, 0)
+	if err := l.insertDataset(); err != nil {
+		return err
+	}
+	n, err := l.replace(ctx, tx)
+	if err != nil {
+		var ie *geo.InputError
+		if errors.As(err, &ie) {
+			return err
+		}
+		return fmt.Errorf("load %s: %w", l.opt.File, err)
+	}
+	l.res.Rows = n
+	if _, err := tx.ExecContext(ctx, l.sql(`DROP TABLE load_stage`)); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	return nil
+}
+
+// loadDirect copies the rows straight into the kind's emptied table, in
+// blockwise spatial order, and rebuilds its indexes: one write of the data
+// instead of two. It serves kinds whose only set-based check is the primary
+// key, in strict mode (no tolerated errors). When the key cannot be built the
+// work is undone to a savepoint and done reports false: the caller then loads
+// through staging, which names the duplicates.
+func (l *loader) loadDirect(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Reader, m *mapping) (done bool, err error) {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT load_direct`); err != nil {
+		return false, err
+	}
+	if err := l.insertDataset(); err != nil {
+		return false, err
+	}
+	t, err := clearTable(ctx, tx, l.spec.table)
+	if err != nil {
+		return false, fmt.Errorf("load %s: %w", l.opt.File, err)
+	}
+	l.direct = true
+	defer func() { l.direct = false }()
+	if err := l.copyIn(ctx, conn, r, m, l.spec.table, append([]string{"dataset_id", "geom"}, l.spec.columns()...)); err != nil {
+		return false, err
+	}
+	l.progress("replacing", 0, 0)
+	if l.spec.afterCopy != "" {
+		if _, err := tx.ExecContext(ctx, l.spec.afterCopy); err != nil {
+			return false, fmt.Errorf("load %s: %w", l.opt.File, err)
+		}
+	}
+	err = t.rebuild(ctx, tx)
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "23505" {
+		if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT load_direct`); err != nil {
+			return false, err
+		}
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("load %s: %w", l.opt.File, err)
+	}
+	l.res.Rows = l.rows
+	return true, nil
+}
+
 // loader carries one load's state between its phases.
 type loader struct {
 	opt   LoadOptions
@@ -254,6 +332,10 @@ type loader struct {
 	start time.Time
 	srid  int // working SRID
 	rows  int64
+	// direct loads copy straight into the kind's table (see loadDirect).
+	direct bool
+	// insertDataset adds the dataset row and sets res.ID.
+	insertDataset func() error
 	// project maps input coordinates to the working SRID in Go; nil leaves
 	// it to ST_Transform in the final insert.
 	project geo.PointFunc
@@ -304,9 +386,7 @@ func (l *loader) reject(err error) error {
 // copyChunk is about how much COPY text the parser hands over at a time.
 const copyChunk = 256 << 10
 
-// stage creates load_stage and streams the file into it: the features are
-// parsed, checked and formatted as COPY text on one goroutine while this one
-// sends the chunks to the server.
+// stage creates load_stage and streams the file into it.
 func (l *loader) stage(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Reader, m *mapping) error {
 	// An unlogged table created in the transaction is written without WAL
 	// and vanishes with a rollback; temporary tables would go through the
@@ -315,16 +395,20 @@ func (l *loader) stage(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Re
 	if _, err := tx.ExecContext(ctx, l.sql(create)); err != nil {
 		return fmt.Errorf("load: staging table: %w", err)
 	}
-	cols := []string{"fidx", "line", "geom"}
-	for _, c := range strings.Split(l.spec.stage, ",") {
-		cols = append(cols, strings.Fields(c)[0])
-	}
+	return l.copyIn(ctx, conn, r, m, l.stageTable(), append([]string{"fidx", "line", "geom"}, l.spec.columns()...))
+}
 
+// copyIn streams the file into table: the features are parsed, checked and
+// formatted as COPY text on one goroutine while this one sends the text to
+// the server.
+func (l *loader) copyIn(ctx context.Context, conn *sql.Conn, r geo.Reader, m *mapping, table string, cols []string) error {
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	chunks := make(chan []byte, 4)
-	free := make(chan []byte, 6)
+	// One block queued: with one being filled and one being sent, a direct
+	// load holds three sort blocks at most.
+	chunks := make(chan *copyBlock, 1)
+	free := make(chan *copyBlock, 2)
 	done := make(chan struct{})
 	var parseErr error
 	go func() {
@@ -337,7 +421,7 @@ func (l *loader) stage(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Re
 		if !ok {
 			return errors.New("driver cannot prepare COPY")
 		}
-		st, err := prep.PrepareContext(ctx, pq.CopyIn(l.stageTable(), cols...))
+		st, err := prep.PrepareContext(ctx, pq.CopyIn(table, cols...))
 		if err != nil {
 			return err
 		}
@@ -348,13 +432,30 @@ func (l *loader) stage(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Re
 		if !ok {
 			return errors.New("driver has no raw COPY")
 		}
-		for chunk := range chunks {
+		var scratch []byte
+		send := func(text []byte) error {
 			// CopyData adds the last line's newline itself.
-			if _, err := cd.CopyData(ctx, string(chunk[:len(chunk)-1])); err != nil {
-				return err
+			_, err := cd.CopyData(ctx, string(text[:len(text)-1]))
+			return err
+		}
+		for blk := range chunks {
+			if blk.rows == nil {
+				if err := send(blk.data); err != nil {
+					return err
+				}
 			}
+			for i, row := range blk.rows {
+				scratch = append(scratch, blk.data[row.off:row.end]...)
+				if len(scratch) >= copyChunk || i == len(blk.rows)-1 {
+					if err := send(scratch); err != nil {
+						return err
+					}
+					scratch = scratch[:0]
+				}
+			}
+			blk.data, blk.rows = blk.data[:0], blk.rows[:0]
 			select {
-			case free <- chunk[:0]:
+			case free <- blk:
 			default:
 			}
 		}
@@ -382,22 +483,50 @@ func (l *loader) stage(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Re
 	return nil
 }
 
+// copyBlock is COPY text handed from the parser to the sender: sent as it
+// is, or, with rows, line by line in the order of rows.
+type copyBlock struct {
+	data []byte
+	rows []sortRow
+}
+
+// sortRow is one line of a copyBlock and its place on the Hilbert curve.
+type sortRow struct {
+	key      uint64
+	off, end int
+}
+
+// sortBlock is how much COPY text a direct load sorts in spatial order at a
+// time: the memory a load holds is a few of these, whatever the file size.
+const sortBlock = 16 << 20
+
 // parse reads every feature, turns the good ones into COPY text lines and
-// hands them over in chunks; bad ones are rejected or end the load.
-func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<- []byte, free chan []byte) error {
+// hands them over in blocks; bad ones are rejected or end the load. A direct
+// load writes the table's own columns and sorts each block along a Hilbert
+// curve, so that the rows land in (blockwise) spatial order.
+func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<- *copyBlock, free chan *copyBlock) error {
 	v := &values{m: m, file: l.opt.File}
-	buf := make([]byte, 0, copyChunk+4096)
+	limit := copyChunk
+	if l.direct {
+		limit = sortBlock
+	}
+	area, sortable := geo.ValidArea(l.srid)
+	blk := &copyBlock{data: make([]byte, 0, limit+4096)}
+	datasetID := strconv.AppendInt(nil, l.res.ID, 10)
 	every := time.Now()
 	send := func() bool {
+		if l.direct {
+			sort.Slice(blk.rows, func(i, j int) bool { return blk.rows[i].key < blk.rows[j].key })
+		}
 		select {
-		case out <- buf:
+		case out <- blk:
 		case <-ctx.Done():
 			return false
 		}
 		select {
-		case buf = <-free:
+		case blk = <-free:
 		default:
-			buf = make([]byte, 0, copyChunk+4096)
+			blk = &copyBlock{data: make([]byte, 0, limit+4096)}
 		}
 		return true
 	}
@@ -424,20 +553,28 @@ func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<-
 			}
 			continue
 		}
-		buf = strconv.AppendInt(buf, int64(f.Index), 10)
-		buf = append(buf, '\t')
-		if f.Line > 0 {
-			buf = strconv.AppendInt(buf, int64(f.Line), 10)
+		srid := l.res.InputSRID
+		if g != nil && l.project != nil {
+			g, srid = geo.MapPoints(g, l.project), l.srid
+		}
+		start := len(blk.data)
+		buf := blk.data
+		if l.direct {
+			buf = append(buf, datasetID...)
 		} else {
-			buf = append(buf, `\N`...)
+			buf = strconv.AppendInt(buf, int64(f.Index), 10)
+			buf = append(buf, '\t')
+			if f.Line > 0 {
+				buf = strconv.AppendInt(buf, int64(f.Line), 10)
+			} else {
+				buf = append(buf, `\N`...)
+			}
 		}
 		buf = append(buf, '\t')
 		if g == nil {
 			buf = append(buf, `\N`...)
-		} else if l.project != nil {
-			buf = geo.AppendEWKBHex(buf, geo.MapPoints(g, l.project), l.srid)
 		} else {
-			buf = geo.AppendEWKBHex(buf, g, l.res.InputSRID)
+			buf = geo.AppendEWKBHex(buf, g, srid)
 		}
 		for _, x := range vals {
 			buf = append(buf, '\t')
@@ -447,9 +584,16 @@ func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<-
 				buf = appendCopyText(buf, x.(string))
 			}
 		}
-		buf = append(buf, '\n')
+		blk.data = append(buf, '\n')
+		if l.direct {
+			var key uint64
+			if g != nil && sortable {
+				key = hilbertKey(g.Bound().Center(), area)
+			}
+			blk.rows = append(blk.rows, sortRow{key: key, off: start, end: len(blk.data)})
+		}
 		l.rows++
-		if len(buf) >= copyChunk {
+		if len(blk.data) >= limit {
 			if !send() {
 				return ctx.Err()
 			}
@@ -459,11 +603,45 @@ func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<-
 			l.progress("reading", r.BytesRead(), r.Size())
 		}
 	}
-	if len(buf) > 0 && !send() {
+	if len(blk.data) > 0 && !send() {
 		return ctx.Err()
 	}
 	l.progress("validating", r.BytesRead(), r.Size())
 	return nil
+}
+
+// hilbertKey is p's distance along a Hilbert curve of 2^16 x 2^16 cells over area.
+func hilbertKey(p orb.Point, area orb.Bound) uint64 {
+	const n = 1 << 16
+	cell := func(v, lo, hi float64) uint32 {
+		c := (v - lo) / (hi - lo) * n
+		switch {
+		case c < 0 || c != c:
+			return 0
+		case c >= n:
+			return n - 1
+		}
+		return uint32(c)
+	}
+	x, y := cell(p[0], area.Min[0], area.Max[0]), cell(p[1], area.Min[1], area.Max[1])
+	var d uint64
+	for s := uint32(n / 2); s > 0; s /= 2 {
+		var rx, ry uint32
+		if x&s != 0 {
+			rx = 1
+		}
+		if y&s != 0 {
+			ry = 1
+		}
+		d += uint64(s) * uint64(s) * uint64((3*rx)^ry)
+		if ry == 0 {
+			if rx == 1 {
+				x, y = n-1-x, n-1-y
+			}
+			x, y = y, x
+		}
+	}
+	return d
 }
 
 // convert checks one feature and returns its staging values and geometry.
@@ -590,7 +768,7 @@ func (l *loader) replace(ctx context.Context, tx *sql.Tx) (int64, error) {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT load_replace`); err != nil {
 		return 0, err
 	}
-	n, err := replaceTable(ctx, tx, l.spec.table, l.sql(l.spec.insert), l.res.ID)
+	n, err := replaceTable(ctx, tx, l.spec.table, l.sql(l.spec.insert), l.spec.afterCopy, l.res.ID)
 	var pqErr *pq.Error
 	if err == nil || l.spec.key == "" || !errors.As(err, &pqErr) || pqErr.Code != "23505" {
 		return n, err
@@ -601,74 +779,103 @@ func (l *loader) replace(ctx context.Context, tx *sql.Tx) (int64, error) {
 	if err := l.check(ctx, tx, checkDuplicates(l.spec.key)); err != nil {
 		return 0, err
 	}
-	return replaceTable(ctx, tx, l.spec.table, l.sql(l.spec.insert), l.res.ID)
+	return replaceTable(ctx, tx, l.spec.table, l.sql(l.spec.insert), l.spec.afterCopy, l.res.ID)
 }
 
-// replaceTable swaps the rows of table for those insert produces. The
-// indexes and key constraints are dropped first and rebuilt after the data is
-// in, under the same names, which is much faster than maintaining them row by
-// row; TRUNCATE inside the transaction keeps the old rows for a rollback.
-func replaceTable(ctx context.Context, tx *sql.Tx, table, insert string, args ...any) (int64, error) {
-	const indexes = `
-SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
-       COALESCE(c.conname, ''), COALESCE(pg_get_constraintdef(c.oid), '')
-FROM pg_index i
-LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
-WHERE i.indrelid = $1::regclass`
-	qt := pq.QuoteIdentifier(table)
-	if _, err := tx.ExecContext(ctx, `LOCK TABLE `+qt+` IN ACCESS EXCLUSIVE MODE`); err != nil {
-		return 0, err
-	}
-	rows, err := tx.QueryContext(ctx, indexes, table)
+// replaceTable swaps the rows of table for those insert produces, completed
+// by the statements in after (see clearTable).
+func replaceTable(ctx context.Context, tx *sql.Tx, table, insert, after string, args ...any) (int64, error) {
+	t, err := clearTable(ctx, tx, table)
 	if err != nil {
 		return 0, err
-	}
-	type index struct{ name, def, con, condef string }
-	var idx []index
-	for rows.Next() {
-		var i index
-		if err := rows.Scan(&i.name, &i.def, &i.con, &i.condef); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		idx = append(idx, i)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	// Keys first so that they are in place when the other indexes build.
-	sort.SliceStable(idx, func(a, b int) bool { return idx[a].con != "" && idx[b].con == "" })
-	if _, err := tx.ExecContext(ctx, `TRUNCATE `+qt); err != nil {
-		return 0, err
-	}
-	for _, i := range idx {
-		drop := `DROP INDEX ` + i.name
-		if i.con != "" {
-			drop = `ALTER TABLE ` + qt + ` DROP CONSTRAINT ` + pq.QuoteIdentifier(i.con)
-		}
-		if _, err := tx.ExecContext(ctx, drop); err != nil {
-			return 0, fmt.Errorf("dropping %s: %w", i.name, err)
-		}
 	}
 	res, err := tx.ExecContext(ctx, insert, args...)
 	if err != nil {
 		return 0, err
 	}
 	n, _ := res.RowsAffected()
-	for _, i := range idx {
+	if after != "" {
+		if _, err := tx.ExecContext(ctx, after); err != nil {
+			return 0, err
+		}
+	}
+	return n, t.rebuild(ctx, tx)
+}
+
+// tableIndexes are a table's indexes and key constraints, dropped while the
+// table is refilled.
+type tableIndexes struct {
+	table string
+	idx   []tableIndex
+}
+
+type tableIndex struct{ name, def, con, condef string }
+
+// clearTable empties table for new rows: the indexes and key constraints are
+// dropped, to be rebuilt by rebuild after the data is in under the same
+// names, which is much faster than maintaining them row by row; TRUNCATE
+// inside the transaction keeps the old rows for a rollback.
+func clearTable(ctx context.Context, tx *sql.Tx, table string) (*tableIndexes, error) {
+	const indexes = `
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
+       COALESCE(c.conname, ''), COALESCE(pg_get_constraintdef(c.oid), '')
+FROM pg_index i
+LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+WHERE i.indrelid = $1::regclass`
+	t := &tableIndexes{table: table}
+	qt := pq.QuoteIdentifier(table)
+	if _, err := tx.ExecContext(ctx, `LOCK TABLE `+qt+` IN ACCESS EXCLUSIVE MODE`); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, indexes, table)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var i tableIndex
+		if err := rows.Scan(&i.name, &i.def, &i.con, &i.condef); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		t.idx = append(t.idx, i)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Keys first so that they are in place when the other indexes build.
+	sort.SliceStable(t.idx, func(a, b int) bool { return t.idx[a].con != "" && t.idx[b].con == "" })
+	if _, err := tx.ExecContext(ctx, `TRUNCATE `+qt); err != nil {
+		return nil, err
+	}
+	for _, i := range t.idx {
+		drop := `DROP INDEX ` + i.name
+		if i.con != "" {
+			drop = `ALTER TABLE ` + qt + ` DROP CONSTRAINT ` + pq.QuoteIdentifier(i.con)
+		}
+		if _, err := tx.ExecContext(ctx, drop); err != nil {
+			return nil, fmt.Errorf("dropping %s: %w", i.name, err)
+		}
+	}
+	return t, nil
+}
+
+// rebuild recreates the dropped indexes and constraints and analyses the table.
+func (t *tableIndexes) rebuild(ctx context.Context, tx *sql.Tx) error {
+	qt := pq.QuoteIdentifier(t.table)
+	for _, i := range t.idx {
 		build := i.def
 		if i.con != "" {
 			build = `ALTER TABLE ` + qt + ` ADD CONSTRAINT ` + pq.QuoteIdentifier(i.con) + ` ` + i.condef
 		}
 		if _, err := tx.ExecContext(ctx, build); err != nil {
-			return 0, fmt.Errorf("building %s: %w", i.name, err)
+			return fmt.Errorf("building %s: %w", i.name, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `ANALYZE `+qt); err != nil {
-		return 0, err
+		return err
 	}
-	return n, nil
+	return nil
 }
 
 // fileSHA256 is the hex SHA-256 of a file's content.

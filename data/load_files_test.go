@@ -73,7 +73,7 @@ func TestLoadPremisesEveryFormat(t *testing.T) {
 	const rowsQ = `SELECT string_agg(format('%s %s %s %s %s %s', id, households, workplaces, kind, anchor,
 		ST_AsText(ST_SnapToGrid(geom, 0.01))), ',' ORDER BY id) FROM premise`
 	var want string
-	for i, file := range []string{"premises.geojson", "premises.geojsonl", "premises.csv"} {
+	for i, file := range []string{"premises.geojson", "premises.geojsonl", "premises.csv", "premises.gpkg", "shp/premises.shp"} {
 		opt := data.LoadOptions{Kind: "premises", File: fixture(file), Force: true, RepairInvalid: true}
 		res, err := data.Load(ctx, db, opt)
 		if err != nil {
@@ -103,6 +103,7 @@ func TestLoadBadFileCorpus(t *testing.T) {
 		want       string
 	}{
 		{"premises", "broken.geojson", true, "broken.geojson:3"},
+		{"premises", "broken_line.geojsonl", true, "broken_line.geojsonl:2: feature 2"},
 		{"premises", "truncated.geojson", true, "truncated.geojson"},
 		{"premises", "missing_id.csv", true, "missing_id.csv:2: feature 1: id: missing required value"},
 		{"premises", "households_tre.csv", true, "households_tre.csv:3: feature 2: households: 'tre' is not an integer"},
@@ -145,9 +146,23 @@ func TestLoadSCB(t *testing.T) {
 	ctx := context.Background()
 	m := loadFile(t, db, "municipalities", filepath.Join(dir, "kommuner.geojson"))
 	s := loadFile(t, db, "settlements", filepath.Join(dir, "tatorter.geojson"))
-	if m.Rows != 15 || s.Rows != 71 {
-		t.Errorf("municipalities %d, settlements %d: want 15 and 71", m.Rows, s.Rows)
+	if m.Rows != 15 || s.Rows != 71 || m.InputSRID != 4326 {
+		t.Errorf("municipalities %d (EPSG:%d), settlements %d: want 15 (EPSG:4326) and 71", m.Rows, m.InputSRID, s.Rows)
 	}
+	// The same layers from the GeoPackage (EPSG:3006) land in the same places.
+	var fromJSON float64
+	if err := db.QueryRowContext(ctx, `SELECT sum(ST_Area(geom)) FROM municipality`).Scan(&fromJSON); err != nil {
+		t.Fatal(err)
+	}
+	g := mustLoad(t, db, data.LoadOptions{Kind: "municipalities", File: filepath.Join(dir, "vasterbotten.gpkg"), Layer: "kommuner", RepairInvalid: true})
+	var fromGPKG float64
+	if err := db.QueryRowContext(ctx, `SELECT sum(ST_Area(geom)) FROM municipality`).Scan(&fromGPKG); err != nil {
+		t.Fatal(err)
+	}
+	if g.Rows != 15 || g.InputSRID != 3006 || fromGPKG < fromJSON*0.999 || fromGPKG > fromJSON*1.001 {
+		t.Errorf("kommuner from the GeoPackage: %d rows EPSG:%d, area %.0f m², from GeoJSON %.0f m²", g.Rows, g.InputSRID, fromGPKG, fromJSON)
+	}
+	mustLoad(t, db, data.LoadOptions{Kind: "settlements", File: filepath.Join(dir, "vasterbotten.gpkg"), Layer: "tatorter"})
 	// Every settlement lies in (or, the borders being coarse, next to) its municipality.
 	var far int
 	var pop int64
@@ -158,5 +173,72 @@ func TestLoadSCB(t *testing.T) {
 	}
 	if far != 0 || pop != 218555 {
 		t.Errorf("%d settlements away from their municipality, population %d (README: 218,555)", far, pop)
+	}
+}
+
+// TestLoadShapefileLatin1 loads municipality shapefiles whose names are
+// ISO-8859-1, declared in a .cpg or (the dBASE default) not at all.
+func TestLoadShapefileLatin1(t *testing.T) {
+	db, _ := dbtest.New(t)
+	for _, file := range []string{"shp/municipalities.shp", "shp/municipalities_nocpg.shp"} {
+		res := mustLoad(t, db, data.LoadOptions{Kind: "municipalities", File: fixture(file), RepairInvalid: true})
+		var names string
+		if err := db.QueryRowContext(context.Background(), `SELECT string_agg(name, ',' ORDER BY code) FROM municipality`).Scan(&names); err != nil {
+			t.Fatal(err)
+		}
+		if res.Rows != 3 || res.InputSRID != 3006 || names != "Nordmaling,Vännäs,Umeå" {
+			t.Errorf("%s: %d rows, EPSG:%d, names %q", file, res.Rows, res.InputSRID, names)
+		}
+	}
+}
+
+// TestLoadSRIDOverride loads the GeoJSON whose metres were refused as degrees,
+// telling the loader its CRS.
+func TestLoadSRIDOverride(t *testing.T) {
+	db, _ := dbtest.New(t)
+	res := mustLoad(t, db, data.LoadOptions{Kind: "premises", File: fixture("bad/metres_as_degrees.geojson"), SRID: 3006})
+	var x, y float64
+	if err := db.QueryRowContext(context.Background(), `SELECT ST_X(geom), ST_Y(geom) FROM premise`).Scan(&x, &y); err != nil {
+		t.Fatal(err)
+	}
+	if res.Rows != 1 || res.InputSRID != 3006 || x != 757000 || y != 7085000 {
+		t.Errorf("%d rows, EPSG:%d, stored at (%g %g)", res.Rows, res.InputSRID, x, y)
+	}
+}
+
+// TestLoadToleratesBrokenFeatures loads past broken features with
+// --max-errors, and still stops on a file that cannot be read further.
+func TestLoadToleratesBrokenFeatures(t *testing.T) {
+	db, _ := dbtest.New(t)
+	cases := []struct {
+		file     string
+		rows     int64
+		rejected int64
+		err      string
+	}{
+		{"broken_line.geojsonl", 2, 1, ""},
+		{"duplicate_ids.geojsonl", 2, 1, ""},
+		// A FeatureCollection cannot be resynchronised after broken JSON.
+		{"broken.geojson", 0, 0, "broken.geojson:3"},
+		{"truncated.geojson", 0, 0, "truncated.geojson"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			var rejects strings.Builder
+			res, err := data.Load(context.Background(), db, data.LoadOptions{Kind: "premises",
+				File: fixture("bad/" + tc.file), MaxErrors: 5, Rejects: &rejects, Force: true})
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want one naming %s", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Rows != tc.rows || res.Rejected != tc.rejected || strings.Count(rejects.String(), "\n") != int(tc.rejected) {
+				t.Errorf("rows %d rejected %d, want %d and %d; rejects:\n%s", res.Rows, res.Rejected, tc.rows, tc.rejected, rejects.String())
+			}
+		})
 	}
 }

@@ -379,3 +379,48 @@ func TestLoadKinds(t *testing.T) {
 		t.Errorf("current datasets %v, %v: want one per kind", current, err)
 	}
 }
+
+// TestLoadProjectsOtherCRSInPostGIS loads points in a CRS geo cannot project
+// (UTM 33N), which PostGIS then transforms.
+func TestLoadProjectsOtherCRSInPostGIS(t *testing.T) {
+	db, _ := dbtest.New(t)
+	ctx := context.Background()
+	var x, y float64
+	if err := db.QueryRowContext(ctx, `SELECT ST_X(p), ST_Y(p) FROM ST_Transform(ST_SetSRID(ST_MakePoint(20.26, 63.83), 4326), 32633) p`).Scan(&x, &y); err != nil {
+		t.Fatal(err)
+	}
+	res := mustLoad(t, db, memFile(t, "premises", 32633, []*geo.Feature{feat(orb.Point{x, y}, "id", "utm")}, nil))
+	var dist float64
+	if err := db.QueryRowContext(ctx, `SELECT ST_Distance(geom, ST_Transform(ST_SetSRID(ST_MakePoint(20.26, 63.83), 4326), 3006))
+		FROM premise WHERE id = 'utm'`).Scan(&dist); err != nil {
+		t.Fatal(err)
+	}
+	if res.InputSRID != 32633 || dist > 0.01 {
+		t.Errorf("input EPSG:%d, stored %.3f m from its place", res.InputSRID, dist)
+	}
+}
+
+// TestLoadStoresPremisesInSpatialOrder loads premises given in random order and
+// expects neighbours in the table to be neighbours on the map.
+func TestLoadStoresPremisesInSpatialOrder(t *testing.T) {
+	db, _ := dbtest.New(t)
+	feats := make([]*geo.Feature, 5000)
+	x := uint64(42)
+	for i := range feats {
+		x = x*6364136223846793005 + 1442695040888963407
+		lon := 15 + float64(x>>40)/float64(1<<24)*5
+		lat := 63 + float64(x>>16&0xffffff)/float64(1<<24)*3
+		feats[i] = feat(orb.Point{lon, lat}, "id", fmt.Sprint(i))
+	}
+	mustLoad(t, db, memFile(t, "premises", 4326, feats, nil))
+	var stored, given float64
+	err := db.QueryRowContext(context.Background(), `SELECT
+		(SELECT avg(d) FROM (SELECT ST_Distance(geom, lag(geom) OVER (ORDER BY ctid)) d FROM premise) s),
+		(SELECT avg(d) FROM (SELECT ST_Distance(geom, lag(geom) OVER (ORDER BY id::int)) d FROM premise) s)`).Scan(&stored, &given)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored > given/10 {
+		t.Errorf("consecutive premises are %.0f m apart in the table and %.0f m in the file: want the table far closer", stored, given)
+	}
+}
