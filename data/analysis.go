@@ -64,8 +64,8 @@ type Run struct {
 	Summary    RunSummary      `json:"summary"`
 }
 
-// ErrNothingToAnalyze is returned when premises or municipalities are missing.
-var errNothingToAnalyze = errors.New("nothing to analyse")
+// ErrNothingLoaded is returned by Analyze when premises or municipalities are missing.
+var ErrNothingLoaded = errors.New("nothing to analyse")
 
 // Analyze classifies every premise under opt.Profile, aggregates the results
 // to municipalities and grid cells, clusters the eligible premises into
@@ -112,9 +112,9 @@ func checkLoaded(ctx context.Context, db *DB) error {
 	}
 	switch {
 	case !muni:
-		return fmt.Errorf("%w: no municipalities loaded; run `bbplan load municipalities FILE` first", errNothingToAnalyze)
+		return fmt.Errorf("%w: no municipalities loaded; run `bbplan load municipalities FILE` first", ErrNothingLoaded)
 	case !prem:
-		return fmt.Errorf("%w: no premises loaded; run `bbplan load premises FILE` first", errNothingToAnalyze)
+		return fmt.Errorf("%w: no premises loaded; run `bbplan load premises FILE` first", ErrNothingLoaded)
 	}
 	return nil
 }
@@ -145,7 +145,7 @@ func analyzeTx(ctx context.Context, db *DB, id int64, opt AnalyzeOptions) error 
 		return err
 	}
 	defer tx.Rollback()
-	a := &analysis{tx: tx, run: id, srid: db.SRID, opt: opt,
+	a := &analysis{tx: tx, run: id, opt: opt,
 		rules: coverage.Rules{Profile: opt.Profile, AsOf: opt.AsOf, Params: opt.Params}}
 	steps := []struct {
 		name string
@@ -212,6 +212,10 @@ func (a *analysis) execAll(ctx context.Context, queries ...string) error {
 }
 
 func (a *analysis) settings(ctx context.Context) error {
+	// The working SRID as migrated, which a DB opened before migrating lacks.
+	if err := a.tx.QueryRowContext(ctx, `SELECT value::int FROM bbplan_setting WHERE key = 'srid'`).Scan(&a.srid); err != nil {
+		return fmt.Errorf("working SRID: %w", err)
+	}
 	// Large sorts and hashes of the per-premise tables stay in memory.
 	return a.execAll(ctx, `SET LOCAL work_mem = '256MB'`, `SET LOCAL maintenance_work_mem = '256MB'`,
 		// JIT compiles the wide per-premise expressions for seconds and gains nothing here.
@@ -228,7 +232,43 @@ func (a *analysis) premises(ctx context.Context) error {
 			(pp.premise_id IS NOT NULL) AS priority
 		FROM premise p LEFT JOIN premise_priority pp ON pp.premise_id = p.id
 		ORDER BY p.geom`
+	if err := a.analyzeInputs(ctx); err != nil {
+		return err
+	}
 	return a.execAll(ctx, createAP, `ALTER TABLE ap ADD PRIMARY KEY (id)`, `ANALYZE ap`)
+}
+
+// analyzeInputs gathers planner statistics on input tables changed since
+// their last ANALYZE: a freshly loaded table without them gets nested-loop
+// plans that take minutes instead of seconds.
+func (a *analysis) analyzeInputs(ctx context.Context) error {
+	const stale = `SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema()
+		AND (n_mod_since_analyze > 0 OR coalesce(last_analyze, last_autoanalyze) IS NULL)`
+	inputs := map[string]string{ // allow-list: name -> statement
+		"municipality": `ANALYZE municipality`, "premise": `ANALYZE premise`, "premise_priority": `ANALYZE premise_priority`,
+		"fixed_offer": `ANALYZE fixed_offer`, "mobile_coverage": `ANALYZE mobile_coverage`, "settlement": `ANALYZE settlement`,
+		"measurement": `ANALYZE measurement`, "fiber_node": `ANALYZE fiber_node`,
+	}
+	rows, err := a.tx.QueryContext(ctx, stale)
+	if err != nil {
+		return err
+	}
+	var todo []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		if stmt, ok := inputs[name]; ok {
+			todo = append(todo, stmt)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return a.execAll(ctx, todo...)
 }
 
 // fixedOffers finds the offers reaching each premise (tied to it, or a
@@ -280,12 +320,18 @@ func (a *analysis) fixedOffers(ctx context.Context) error {
 }
 
 // mobile finds the fastest mobile coverage over each premise. Overlapping
-// operator polygons are first dissolved per speed class and subdivided, so
-// each premise meets a few small pieces instead of ~20 large polygons.
+// operator polygons are never joined raw: they are dissolved per speed
+// class, each class minus the faster ones, and subdivided, so a premise meets
+// about one small piece instead of ~20 large polygons.
 func (a *analysis) mobile(ctx context.Context) error {
 	const dissolve = `CREATE TEMP TABLE mob ON COMMIT DROP AS
-		SELECT down_mbps, ST_Subdivide(ST_Union(geom), 128) AS geom
-		FROM mobile_coverage WHERE indoor OR NOT $1 GROUP BY down_mbps`
+		WITH cls AS MATERIALIZED (
+			SELECT down_mbps, ST_Union(geom) AS g FROM mobile_coverage WHERE indoor OR NOT $1 GROUP BY down_mbps
+		)
+		SELECT c.down_mbps, ST_Subdivide(coalesce(ST_Difference(c.g,
+			(SELECT ST_Union(h.g) FROM cls h WHERE h.down_mbps > c.down_mbps)), c.g), 64) AS geom
+		FROM cls c`
+	// A premise on the border of two pieces meets both; the faster wins.
 	const best = `CREATE TEMP TABLE pm ON COMMIT DROP AS
 		SELECT p.id AS premise_id, max(m.down_mbps) AS best_mobile
 		FROM mob m JOIN premise p ON ST_Intersects(m.geom, p.geom) GROUP BY p.id`
@@ -414,22 +460,28 @@ func (a *analysis) areas(ctx context.Context) error {
 			GROUP BY cl.kommun_code, cl.cid ORDER BY cl.kommun_code, cl.cid
 		) x`
 	// The feeder runs from the nearest fibre node or, when none is loaded,
-	// from the nearest premise with fibre today (fib is empty when nodes exist).
-	const feeder = `CREATE TEMP TABLE fib ON COMMIT DROP AS
+	// from the nearest premise with fibre today (fib is empty when nodes
+	// exist). Nearest neighbours are searched per premise, point to point:
+	// a KNN search from a whole cluster's multipoint rechecks every candidate
+	// inside its box against every point of the cluster.
+	const fib = `CREATE TEMP TABLE fib ON COMMIT DROP AS
 		SELECT geom FROM ps WHERE fiber_now AND NOT EXISTS (SELECT 1 FROM fiber_node)`
+	const feeder = `CREATE TEMP TABLE feed ON COMMIT DROP AS
+		SELECT cl.kommun_code, cl.cid, min(coalesce(
+			(SELECT ST_Distance(n.geom, ps.geom) FROM fiber_node n ORDER BY n.geom <-> ps.geom LIMIT 1),
+			(SELECT ST_Distance(f.geom, ps.geom) FROM fib f ORDER BY f.geom <-> ps.geom LIMIT 1))) AS dist
+		FROM cl JOIN ps ON ps.id = cl.premise_id GROUP BY cl.kommun_code, cl.cid`
 	const insertAreas = `INSERT INTO candidate_area (id, run_id, kommun_code, stranded, premises, households,
 			workplaces, anchors, double_gaps, priority_premises, class, distance_to_fiber, geom)
 		SELECT ta.id, $1, ta.kommun_code, ta.premises < $2, ta.premises, ta.households, ta.workplaces,
-			ta.anchors, ta.double_gaps, ta.priority_premises, ta.class,
-			coalesce((SELECT ST_Distance(n.geom, ta.pts) FROM fiber_node n ORDER BY n.geom <-> ta.pts LIMIT 1),
-				(SELECT ST_Distance(f.geom, ta.pts) FROM fib f ORDER BY f.geom <-> ta.pts LIMIT 1)),
+			ta.anchors, ta.double_gaps, ta.priority_premises, ta.class, feed.dist,
 			ST_Multi(ST_Buffer(ST_ConvexHull(ta.pts), $3))
-		FROM ta`
+		FROM ta LEFT JOIN feed USING (kommun_code, cid)`
 	if err := a.exec(ctx, cluster, a.opt.Params.ClusterDistanceM); err != nil {
 		return err
 	}
 	if err := a.execAll(ctx, aggregate, `ALTER TABLE cl ADD PRIMARY KEY (premise_id)`, `ANALYZE cl`, `ANALYZE ta`,
-		feeder, `CREATE INDEX ON fib USING gist (geom)`, `ANALYZE fib`); err != nil {
+		fib, `CREATE INDEX ON fib USING gist (geom)`, `ANALYZE fib`, feeder); err != nil {
 		return err
 	}
 	return a.exec(ctx, insertAreas, a.run, a.opt.Params.MinAreaPremises, a.opt.Params.AreaBufferM)
@@ -495,31 +547,35 @@ func (a *analysis) municipalityStats(ctx context.Context) error {
 // the working SRID is another, to the INSPIRE 1 km grid in EPSG:3035. SCB
 // writes a cell id as the 6-digit x and 7-digit y of its lower-left corner.
 func (a *analysis) cells(ctx context.Context) error {
+	// The 250 m cells are counted once from the points and rolled up to 1 km.
 	const insertCells = `INSERT INTO cell_stat (run_id, grid, cell_id, geom, premises, households, workplaces,
 			premises_target, eligible, double_gaps, share_target)
 		WITH pt AS (
-			SELECT households, workplaces, nn > 0 AS ok, eligible, double_gap,
-				ST_Transform(geom, 3006) AS g3006,
-				CASE WHEN $3 THEN ST_Transform(geom, 3035) END AS g3035
-			FROM ps
-		), c AS (
-			SELECT g.grid, g.size, g.srid, floor(g.x / g.size) * g.size AS cx, floor(g.y / g.size) * g.size AS cy,
-				count(*) AS premises, sum(households) AS households, sum(workplaces) AS workplaces,
-				count(*) FILTER (WHERE ok) AS target, count(*) FILTER (WHERE eligible) AS eligible,
-				count(*) FILTER (WHERE double_gap) AS double_gaps
-			FROM pt CROSS JOIN LATERAL (VALUES
-				('scb1km', 1000, 3006, ST_X(g3006), ST_Y(g3006)),
-				('scb250m', 250, 3006, ST_X(g3006), ST_Y(g3006)),
-				('inspire1km', 1000, 3035, ST_X(g3035), ST_Y(g3035))) g(grid, size, srid, x, y)
-			WHERE g.x IS NOT NULL
-			GROUP BY 1, 2, 3, 4, 5
+			SELECT ST_X(g) AS x, ST_Y(g) AS y, households, workplaces, nn > 0 AS ok, eligible, double_gap
+			FROM (SELECT ST_Transform(geom, 3006) AS g, * FROM ps) s
+		), c250 AS (
+			SELECT floor(x / 250)::bigint AS ix, floor(y / 250)::bigint AS iy, count(*) AS p, sum(households) AS h,
+				sum(workplaces) AS w, count(*) FILTER (WHERE ok) AS t, count(*) FILTER (WHERE eligible) AS e,
+				count(*) FILTER (WHERE double_gap) AS d
+			FROM pt GROUP BY 1, 2
+		), cells AS (
+			SELECT 'scb250m' AS grid, 250 AS size, 3006 AS srid, ix * 250 AS cx, iy * 250 AS cy, p, h, w, t, e, d FROM c250
+			UNION ALL
+			SELECT 'scb1km', 1000, 3006, floor(ix / 4.0)::bigint * 1000, floor(iy / 4.0)::bigint * 1000,
+				sum(p), sum(h), sum(w), sum(t), sum(e), sum(d)
+			FROM c250 GROUP BY floor(ix / 4.0), floor(iy / 4.0)
+			UNION ALL
+			SELECT 'inspire1km', 1000, 3035, floor(ST_X(g) / 1000)::bigint * 1000, floor(ST_Y(g) / 1000)::bigint * 1000,
+				count(*), sum(households), sum(workplaces), count(*) FILTER (WHERE nn > 0),
+				count(*) FILTER (WHERE eligible), count(*) FILTER (WHERE double_gap)
+			FROM (SELECT ST_Transform(geom, 3035) AS g, * FROM ps WHERE $3) s GROUP BY 4, 5
 		)
 		SELECT $1, grid,
-			CASE WHEN grid = 'inspire1km' THEN 'CRS3035RES1000mN' || cy::bigint || 'E' || cx::bigint
-			ELSE lpad(cx::bigint::text, 6, '0') || lpad(cy::bigint::text, 7, '0') END,
+			CASE WHEN grid = 'inspire1km' THEN 'CRS3035RES1000mN' || cy || 'E' || cx
+			ELSE lpad(cx::text, 6, '0') || lpad(cy::text, 7, '0') END,
 			ST_Transform(ST_MakeEnvelope(cx, cy, cx + size, cy + size, srid), $2::int),
-			premises, households, workplaces, target, eligible, double_gaps, target::float8 / premises
-		FROM c`
+			p, h, w, t, e, d, t::float8 / p
+		FROM cells`
 	return a.exec(ctx, insertCells, a.run, a.srid, a.srid != 3006)
 }
 

@@ -16,8 +16,9 @@ import (
 	"github.com/bbplan/bbplan/funding"
 )
 
-// benchWorld fills db with n premises at a constant rural density over a
-// square region split into 15 municipalities, n/5 premise offers plus polygon
+// benchWorld fills db with n premises over a square region (300 km wide at
+// 1 M, same density at any n) split into 15 municipalities, 70 % of them in
+// villages of ~200 (Gaussian, sigma 400 m) and 30 % scattered, n/5 premise offers plus polygon
 // offers, n/200 mobile polygons (3 operators, 4G/5G) sized so every premise
 // lies inside ~23 of them, settlement polygons, measurements and fibre nodes.
 // At n = 1,000,000 this is the reference: 200 k offers, 5,000 mobile polygons.
@@ -32,12 +33,16 @@ INSERT INTO municipality (code, name, county_code, dataset_id, geom)
 SELECT (2400 + i * 5 + j)::text, 'K' || i || j, '24', 1,
 	ST_Multi(ST_MakeEnvelope(x0 + side * i / 3, y0 + side * j / 5, x0 + side * (i + 1) / 3, y0 + side * (j + 1) / 5, 3006))
 FROM bw, generate_series(0, 2) i, generate_series(0, 4) j;
+CREATE TEMP TABLE village AS
+SELECT v, x0 + random() * side AS cx, y0 + random() * side AS cy FROM bw, generate_series(0, n / 300) v;
 INSERT INTO premise (id, dataset_id, geom, households, workplaces, kind, anchor)
-SELECT 'p' || g, 2, ST_SetSRID(ST_MakePoint(x0 + random() * side, y0 + random() * side), 3006),
+SELECT 'p' || g, 2, ST_SetSRID(ST_MakePoint(
+		CASE WHEN g % 10 < 7 THEN least(greatest(cx + 400 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()), x0), x0 + side) ELSE x0 + random() * side END,
+		CASE WHEN g % 10 < 7 THEN least(greatest(cy + 400 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()), y0), y0 + side) ELSE y0 + random() * side END), 3006),
 	(random() * 3)::int, (random() < 0.1)::int * (random() * 5)::int,
 	CASE WHEN random() < 0.2 THEN 'holiday' ELSE 'permanent' END,
 	CASE WHEN random() < 0.002 THEN 'school' END
-FROM bw, generate_series(1, n) g;
+FROM bw CROSS JOIN LATERAL generate_series(1, n) g JOIN village ON v = g % (n / 300 + 1);
 UPDATE premise p SET kommun_code = m.code FROM municipality m WHERE ST_Intersects(m.geom, p.geom);
 INSERT INTO fixed_offer (dataset_id, premise_id, provider, technology, down_mbps, up_mbps, latency_ms, status, planned_year)
 SELECT 3, 'p' || (1 + (random() * (n - 1))::int), 'op' || (random() * 5)::int,

@@ -1,12 +1,14 @@
 package data_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
 	"testing"
 
 	"github.com/bbplan/bbplan/coverage"
+	"github.com/bbplan/bbplan/data"
 	"github.com/bbplan/bbplan/data/dbtest"
 )
 
@@ -186,5 +188,50 @@ func TestAnalyzeCells(t *testing.T) {
 		FROM cell_stat WHERE run_id = $1`, run.ID).Scan(&counted, &inspire)
 	if counted != len(w.premises) || inspire != 0 {
 		t.Fatalf("250 m cells count %d premises, want %d; %d INSPIRE cells in SWEREF99 TM, want 0", counted, len(w.premises), inspire)
+	}
+}
+
+// TestAnalyzeINSPIRECells analyses in a database whose working SRID is
+// EPSG:3035: the SCB cells are still written (computed in SWEREF99 TM) and
+// the INSPIRE 1 km grid is added with INSPIRE's ids.
+func TestAnalyzeINSPIRECells(t *testing.T) {
+	db, _ := dbtest.NewEmpty(t)
+	if _, err := data.Migrate(context.Background(), db, 3035); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, db, `INSERT INTO dataset (id, kind, name, source_file, sha256) VALUES (1, 'municipalities', 'm', 'm', 'm'), (2, 'premises', 'p', 'p', 'p');
+		INSERT INTO municipality (code, name, county_code, dataset_id, geom)
+		VALUES ('2480', 'Umeå', '24', 1, ST_Transform(ST_Multi(ST_MakeEnvelope(755000, 7085000, 765000, 7095000, 3006)), 3035));
+		INSERT INTO premise (id, dataset_id, geom, kommun_code, households)
+		VALUES ('a', 2, ST_Transform(ST_SetSRID(ST_MakePoint(759100.5, 7087300.5), 3006), 3035), '2480', 1),
+			('b', 2, ST_Transform(ST_SetSRID(ST_MakePoint(759800.5, 7087900.5), 3006), 3035), '2480', 1)`)
+	run := analyze(t, db, profile(t, "pts-2025"), coverage.DefaultAnalysisParams())
+	var inspireX, inspireY float64
+	if err := db.QueryRow(`SELECT floor(ST_X(geom) / 1000) * 1000, floor(ST_Y(geom) / 1000) * 1000 FROM premise WHERE id = 'a'`).Scan(&inspireX, &inspireY); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		grid, cell string
+		premises   int
+	}{
+		{"scb1km", "7590007087000", 2},
+		{"scb250m", "7590007087250", 1},
+		{"scb250m", "7597507087750", 1},
+		{"inspire1km", fmt.Sprintf("CRS3035RES1000mN%.0fE%.0f", inspireY, inspireX), -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.grid+" "+tt.cell, func(t *testing.T) {
+			var premises int
+			var srid int
+			var contains bool
+			err := db.QueryRow(`SELECT premises, ST_SRID(geom), ST_Contains(geom, (SELECT geom FROM premise WHERE id = 'a'))
+				FROM cell_stat WHERE run_id = $1 AND grid = $2 AND cell_id = $3`, run.ID, tt.grid, tt.cell).Scan(&premises, &srid, &contains)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (tt.premises >= 0 && premises != tt.premises) || srid != 3035 || (tt.grid != "scb250m" || tt.cell == "7590007087250") && !contains {
+				t.Fatalf("premises %d srid %d contains a %v", premises, srid, contains)
+			}
+		})
 	}
 }
