@@ -17,7 +17,7 @@ import (
 // Running it again replaces the run's costs.
 func CostAreas(ctx context.Context, tx *sql.Tx, runID int64, p funding.CostParams, targetDown, targetUp float64) error {
 	const selectAreas = `
-SELECT ca.id, ca.premises, COALESCE(ca.distance_to_fiber, -1), ST_Area(ca.geom),
+SELECT ca.id, ca.premises, ca.stranded, COALESCE(ca.distance_to_fiber, -1), ST_Area(ca.geom),
        COALESCE(array_agg(ST_X(ps.geom) ORDER BY ps.premise_id) FILTER (WHERE ps.premise_id IS NOT NULL), '{}'),
        COALESCE(array_agg(ST_Y(ps.geom) ORDER BY ps.premise_id) FILTER (WHERE ps.premise_id IS NOT NULL), '{}')
 FROM candidate_area ca
@@ -43,7 +43,7 @@ ORDER BY ca.id`
 			in     funding.AreaInput
 			xs, ys pq.Float64Array
 		)
-		if err := rows.Scan(&id, &in.Premises, &in.DistanceToFiber, &in.AreaM2, &xs, &ys); err != nil {
+		if err := rows.Scan(&id, &in.Premises, &in.Stranded, &in.DistanceToFiber, &in.AreaM2, &xs, &ys); err != nil {
 			return fmt.Errorf("costing areas of run %d: %w", runID, err)
 		}
 		in.Points = make([]funding.Point, len(xs))

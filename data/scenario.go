@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/bbplan/bbplan/funding"
 	"github.com/lib/pq"
@@ -51,6 +52,7 @@ func (db *DB) ScenarioAreas(ctx context.Context, runID int64) ([]funding.Area, e
 	return scenarioAreas(ctx, db, runID)
 }
 
+// scenarioAreas is ScenarioAreas on q, so CreateScenario reads inside its transaction.
 func scenarioAreas(ctx context.Context, q queryer, runID int64) ([]funding.Area, error) {
 	const selectAreas = `
 WITH b AS (
@@ -120,6 +122,13 @@ func (db *DB) CreateScenario(ctx context.Context, req funding.ScenarioRequest, a
 		return 0, err
 	}
 	req = req.Normalized()
+	// The exact search must finish before the caller gives up (an HTTP
+	// request's deadline): keep a fifth of the time for reading and storing.
+	if dl, ok := ctx.Deadline(); ok {
+		if left := time.Until(dl).Seconds() * 0.8; left < req.TimeLimitSeconds {
+			req.TimeLimitSeconds = math.Max(left, 0.001)
+		}
+	}
 	areas, err := scenarioAreas(ctx, tx, req.RunID)
 	if err != nil {
 		return 0, fmt.Errorf("scenario: %w", err)
@@ -187,6 +196,7 @@ FROM unnest($2::bigint[], $3::int[], $4::float8[], $5::float8[], $6::float8[], $
 	return id, nil
 }
 
+// actorOr names the actor for the audit log: the CLI when none is given.
 func actorOr(actor string) string {
 	if actor == "" {
 		return "cli"
@@ -194,34 +204,50 @@ func actorOr(actor string) string {
 	return actor
 }
 
-const selectScenarioHeader = `
-SELECT id, run_id, name, strategy, params, summary, created_at, created_by FROM scenario`
-
-func scanScenario(row interface{ Scan(...any) error }) (funding.Scenario, error) {
-	var s funding.Scenario
-	var params, summary []byte
-	if err := row.Scan(&s.ID, &s.RunID, &s.Name, &s.Strategy, &params, &summary, &s.CreatedAt, &s.CreatedBy); err != nil {
-		return s, err
+// scenarioHeaders reads the scenarios (without areas) of run runID, or all
+// runs when 0, restricted to scenario id unless it is 0, oldest first.
+func (db *DB) scenarioHeaders(ctx context.Context, runID, id int64) ([]funding.Scenario, error) {
+	const selectScenarios = `
+SELECT id, run_id, name, strategy, params, summary, created_at, created_by FROM scenario
+WHERE ($1 = 0 OR run_id = $1) AND ($2 = 0 OR id = $2)
+ORDER BY id`
+	rows, err := db.QueryContext(ctx, selectScenarios, runID, id)
+	if err != nil {
+		return nil, err
 	}
-	if err := json.Unmarshal(params, &s.Params); err != nil {
-		return s, fmt.Errorf("scenario %d params: %w", s.ID, err)
+	defer rows.Close()
+	out := []funding.Scenario{}
+	for rows.Next() {
+		var s funding.Scenario
+		var params, summary []byte
+		if err := rows.Scan(&s.ID, &s.RunID, &s.Name, &s.Strategy, &params, &summary, &s.CreatedAt, &s.CreatedBy); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(params, &s.Params); err != nil {
+			return nil, fmt.Errorf("scenario %d params: %w", s.ID, err)
+		}
+		if err := json.Unmarshal(summary, &s.Summary); err != nil {
+			return nil, fmt.Errorf("scenario %d summary: %w", s.ID, err)
+		}
+		out = append(out, s)
 	}
-	if err := json.Unmarshal(summary, &s.Summary); err != nil {
-		return s, fmt.Errorf("scenario %d summary: %w", s.ID, err)
-	}
-	return s, nil
+	return out, rows.Err()
 }
 
 // Scenario reads scenario id with its areas in rank order. An unknown id
 // gives an error wrapping ErrNoScenario.
 func (db *DB) Scenario(ctx context.Context, id int64) (funding.Scenario, error) {
-	s, err := scanScenario(db.QueryRowContext(ctx, selectScenarioHeader+` WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return s, fmt.Errorf("scenario %d: %w", id, ErrNoScenario)
+	if id <= 0 {
+		return funding.Scenario{}, fmt.Errorf("scenario %d: %w", id, ErrNoScenario)
 	}
+	found, err := db.scenarioHeaders(ctx, 0, id)
 	if err != nil {
-		return s, fmt.Errorf("scenario %d: %w", id, err)
+		return funding.Scenario{}, fmt.Errorf("scenario %d: %w", id, err)
 	}
+	if len(found) == 0 {
+		return funding.Scenario{}, fmt.Errorf("scenario %d: %w", id, ErrNoScenario)
+	}
+	s := found[0]
 	const selectAreas = `
 SELECT sa.area_id, ca.kommun_code, ca.premises, sa.rank, sa.score, sa.ranking_amount, sa.subsidy, sa.cost_option,
        sa.selected, sa.rule, sa.running_budget, sa.explanation
@@ -256,20 +282,11 @@ ORDER BY sa.rank, sa.area_id`
 // ListScenarios lists the scenarios of run runID (all runs when 0), without
 // their areas, oldest first.
 func (db *DB) ListScenarios(ctx context.Context, runID int64) ([]funding.Scenario, error) {
-	rows, err := db.QueryContext(ctx, selectScenarioHeader+` WHERE $1 = 0 OR run_id = $1 ORDER BY id`, runID)
+	out, err := db.scenarioHeaders(ctx, runID, 0)
 	if err != nil {
 		return nil, fmt.Errorf("listing scenarios: %w", err)
 	}
-	defer rows.Close()
-	out := []funding.Scenario{}
-	for rows.Next() {
-		s, err := scanScenario(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing scenarios: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CompareScenarios compares scenarios a and b (see funding.Compare).

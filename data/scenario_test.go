@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/bbplan/bbplan/data"
 	"github.com/bbplan/bbplan/data/dbtest"
@@ -71,6 +72,11 @@ func TestCostAreas(t *testing.T) {
 	ctx := context.Background()
 	run, ids := fundingFixture(t, db)
 	p := funding.DefaultCostParams()
+	// The last area is stranded: costed for the alternatives, here satellite
+	// (no alternative meets the gigabit target, and it is the cheaper one).
+	if _, err := db.ExecContext(ctx, `UPDATE candidate_area SET stranded = true WHERE id = $1`, ids[5]); err != nil {
+		t.Fatal(err)
+	}
 	costFixture(t, db, run, p)
 	costFixture(t, db, run, p) // a rerun replaces the costs
 	for i, id := range ids {
@@ -85,8 +91,12 @@ func TestCostAreas(t *testing.T) {
 			FROM area_cost WHERE area_id = $1`, id).Scan(&rows, &chosen, &mst, &expected, &subsidy, &chosenOpt); err != nil {
 			t.Fatal(err)
 		}
-		if rows != 3 || chosen != 1 || chosenOpt != "fiber" {
-			t.Errorf("area %d: %d options, %d chosen (%s), want 3, 1 (fiber)", id, rows, chosen, chosenOpt)
+		wantOpt := funding.OptionFiber
+		if i == 5 {
+			wantOpt = funding.OptionSatellite
+		}
+		if rows != 3 || chosen != 1 || chosenOpt != wantOpt {
+			t.Errorf("area %d: %d options, %d chosen (%s), want 3, 1 (%s)", id, rows, chosen, chosenOpt, wantOpt)
 		}
 		wantMST := float64(n-1) * 100
 		feeder := float64(i+1) * 1000
@@ -126,11 +136,18 @@ func createScenario(t *testing.T, db *data.DB, req funding.ScenarioRequest) fund
 	return s
 }
 
-func TestCreateScenario(t *testing.T) {
+// costedRun is a fresh database with the fixture run costed by the default model.
+func costedRun(t *testing.T) (*data.DB, int64, []int64) {
+	t.Helper()
 	db, _ := dbtest.New(t)
-	ctx := context.Background()
 	run, ids := fundingFixture(t, db)
 	costFixture(t, db, run, funding.DefaultCostParams())
+	return db, run, ids
+}
+
+func TestCreateScenario(t *testing.T) {
+	db, run, ids := costedRun(t)
+	ctx := context.Background()
 	budget := totalSubsidy(t, db, run) / 2
 	for _, strategy := range []string{funding.StrategyPTS, funding.StrategyScore, funding.StrategyOptimal} {
 		t.Run(strategy, func(t *testing.T) {
@@ -198,10 +215,8 @@ func TestCreateScenario(t *testing.T) {
 }
 
 func TestCreateScenarioBadInput(t *testing.T) {
-	db, _ := dbtest.New(t)
+	db, run, _ := costedRun(t)
 	ctx := context.Background()
-	run, _ := fundingFixture(t, db)
-	costFixture(t, db, run, funding.DefaultCostParams())
 	tests := []struct {
 		name  string
 		req   funding.ScenarioRequest
@@ -235,10 +250,8 @@ func TestCreateScenarioBadInput(t *testing.T) {
 }
 
 func TestCompareScenarios(t *testing.T) {
-	db, _ := dbtest.New(t)
+	db, run, _ := costedRun(t)
 	ctx := context.Background()
-	run, _ := fundingFixture(t, db)
-	costFixture(t, db, run, funding.DefaultCostParams())
 	budget := totalSubsidy(t, db, run) / 3
 	a, err := db.CreateScenario(ctx, funding.ScenarioRequest{RunID: run, Budget: budget, Strategy: "pts"}, "")
 	if err != nil {
@@ -289,5 +302,23 @@ func TestCompareScenarios(t *testing.T) {
 	}
 	if _, err := db.CompareScenarios(ctx, a, 424242); !errors.Is(err, data.ErrNoScenario) {
 		t.Errorf("compare with a missing scenario: %v", err)
+	}
+}
+
+func TestCreateScenarioWithinDeadline(t *testing.T) {
+	db, run, _ := costedRun(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	id, err := db.CreateScenario(ctx, funding.ScenarioRequest{RunID: run, Budget: 1e7, Strategy: "optimal",
+		TimeLimitSeconds: 60}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.Scenario(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lim := s.Params.TimeLimitSeconds; lim <= 0 || lim > 4 {
+		t.Errorf("time limit %v s, want it within the 5 s deadline", lim)
 	}
 }

@@ -58,17 +58,30 @@ func BenchmarkGreedy100k(b *testing.B) {
 
 func BenchmarkOptimal10k(b *testing.B) {
 	areas, total := benchAreas(10000, 1)
-	req := ScenarioRequest{RunID: 1, Budget: 0.2 * total, Strategy: StrategyOptimal,
-		MinShare: map[string]float64{"2480": 0.05}, MaxShare: map[string]float64{"2401": 0.3}}
-	var last Result
-	for b.Loop() {
-		last = Run(req, areas)
+	allMin := map[string]float64{}
+	for _, a := range areas {
+		allMin[a.Kommun] = 0.04
 	}
-	o := last.Summary.Optimal
-	b.ReportMetric(float64(o.Core), "core")
-	b.ReportMetric(float64(o.Nodes), "nodes")
-	b.ReportMetric(o.Difference, "gain")
-	if !o.Proven {
-		b.Errorf("not proven optimal: %s", o.Note)
+	for _, tc := range []struct {
+		name     string
+		min, max map[string]float64
+	}{
+		{"one reserve one cap", map[string]float64{"2480": 0.05}, map[string]float64{"2401": 0.3}},
+		{"reserves everywhere", allMin, nil},
+	} {
+		req := ScenarioRequest{RunID: 1, Budget: 0.2 * total, Strategy: StrategyOptimal, MinShare: tc.min, MaxShare: tc.max}
+		b.Run(tc.name, func(b *testing.B) {
+			var last Result
+			for b.Loop() {
+				last = Run(req, areas)
+			}
+			o := last.Summary.Optimal
+			b.ReportMetric(float64(o.Core), "core")
+			b.ReportMetric(float64(o.States), "states")
+			b.ReportMetric(o.Difference, "gain")
+			if !o.Proven {
+				b.Errorf("not proven optimal: %s", o.Note)
+			}
+		})
 	}
 }

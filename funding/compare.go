@@ -61,6 +61,7 @@ type Comparison struct {
 	Municipalities []MunicipalityDiff `json:"municipalities"`
 }
 
+// refOf is the reference to s in a comparison.
 func refOf(s Scenario) ScenarioRef {
 	return ScenarioRef{ID: s.ID, Name: s.Name, Strategy: s.Strategy, Budget: s.Summary.Budget,
 		Allocated: s.Summary.Allocated, Selected: s.Summary.Selected}
@@ -140,6 +141,7 @@ func Compare(a, b Scenario) Comparison {
 	return c
 }
 
+// abs is the absolute value of x.
 func abs(x int) int {
 	if x < 0 {
 		return -x

@@ -67,6 +67,9 @@ type AreaInput struct {
 	DistanceToFiber float64
 	// AreaM2 is the area of the area's polygon, for the number of radio sites.
 	AreaM2 float64
+	// Stranded areas are below the minimum size for a fibre project: fibre is
+	// costed for reference, but the choice is among the alternatives.
+	Stranded bool
 }
 
 // Target is a profile's fixed-broadband target in Mbit/s.
@@ -98,8 +101,9 @@ func RequestedSubsidy(cost float64, premises int, p CostParams) float64 {
 
 // CostArea costs the fibre, fixed-wireless and satellite options of one area
 // and marks the chosen one: the cheapest expected cost among the options that
-// meet target, or the cheapest of all when none does. Options come in the
-// order fiber, fwa, satellite, which also breaks ties.
+// meet target, or the cheapest of all when none does; for a stranded area only
+// the alternatives to fibre are candidates. Options come in the order fiber,
+// fwa, satellite, which also breaks ties.
 func CostArea(in AreaInput, p CostParams, target Target) []Option {
 	n := float64(in.Premises)
 	spread := func(o *Option) {
@@ -159,7 +163,11 @@ func CostArea(in AreaInput, p CostParams, target Target) []Option {
 	spread(&sat)
 
 	opts := []Option{fiber, fwa, sat}
-	opts[chooseOption(opts)].Chosen = true
+	if in.Stranded {
+		opts[1+chooseOption(opts[1:])].Chosen = true
+	} else {
+		opts[chooseOption(opts)].Chosen = true
+	}
 	return opts
 }
 

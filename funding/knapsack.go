@@ -1,8 +1,10 @@
 package funding
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 )
@@ -46,6 +48,7 @@ func newBudgetState(req ScenarioRequest, names []string, ws []*work) *budgetStat
 	return st
 }
 
+// clone returns an independent copy of s.
 func (s *budgetState) clone() *budgetState {
 	c := *s
 	c.spent = append([]float64(nil), s.spent...)
@@ -95,6 +98,16 @@ type ksolver struct {
 	bestSel        []bool
 	cur            []bool
 	eps            float64
+	byM            [][]int // item positions per municipality
+}
+
+// setItems makes items the solver's items and indexes them by municipality.
+func (k *ksolver) setItems(items []kItem, municipalities int) {
+	k.items = items
+	k.byM = make([][]int, municipalities)
+	for i, it := range items {
+		k.byM[it.m] = append(k.byM[it.m], i)
+	}
 }
 
 // lpBound is the LP relaxation's value over items[from:] (except skip)
@@ -108,14 +121,8 @@ func (k *ksolver) lpBound(st *budgetState, from, skip int, frac []float64) float
 		totRes += k.resRes[m]
 	}
 	val := 0.0
-	// Plain comparisons instead of math.Min: this loop is the solver's hot path.
-	for i := from; i < len(k.items); i++ {
-		if g <= 0 && totRes <= 0 {
-			break
-		}
-		if i == skip {
-			continue
-		}
+	// take puts as much of item i in as the constraints allow.
+	take := func(i int) {
 		it := &k.items[i]
 		room := k.resRes[it.m]
 		if g > 0 {
@@ -129,7 +136,7 @@ func (k *ksolver) lpBound(st *budgetState, from, skip int, frac []float64) float
 			t = room
 		}
 		if t <= 0 {
-			continue
+			return
 		}
 		val += it.v * t / it.w
 		if frac != nil {
@@ -143,6 +150,28 @@ func (k *ksolver) lpBound(st *budgetState, from, skip int, frac []float64) float
 		k.resRes[it.m] -= r
 		totRes -= r
 		g -= t - r
+	}
+	i := from
+	for ; i < len(k.items) && g > 0; i++ {
+		if i != skip {
+			take(i)
+		}
+	}
+	// The shared budget is spent: only the reserves left can still take items,
+	// so walk just their municipalities' items.
+	for m, r := range k.resRes {
+		if r <= 0 || totRes <= 0 {
+			continue
+		}
+		list := k.byM[m]
+		for _, j := range list[sort.SearchInts(list, i):] {
+			if k.resRes[m] <= 0 {
+				break
+			}
+			if j != skip {
+				take(j)
+			}
+		}
 	}
 	return val
 }
@@ -200,12 +229,11 @@ func optimalSelect(order []*work, st *budgetState, greedy []bool, limit time.Dur
 		}
 		items = append(items, kItem{pos: i, m: w.m, w: w.subsidy, v: w.score})
 	}
-	sort.SliceStable(items, func(a, b int) bool {
-		ra, rb := items[a].v/items[a].w, items[b].v/items[b].w
-		if ra != rb {
-			return ra > rb
+	slices.SortFunc(items, func(a, b kItem) int {
+		if c := cmp.Compare(b.v/b.w, a.v/a.w); c != 0 {
+			return c
 		}
-		return items[a].pos < items[b].pos
+		return cmp.Compare(a.pos, b.pos)
 	})
 
 	// Incumbent: the better of the rank-order greedy and the ratio-order greedy.
@@ -233,8 +261,9 @@ func optimalSelect(order []*work, st *budgetState, greedy []bool, limit time.Dur
 		}
 	}
 
-	k := &ksolver{items: items, capRes: make([]float64, len(st.spent)), resRes: make([]float64, len(st.spent)),
+	k := &ksolver{capRes: make([]float64, len(st.spent)), resRes: make([]float64, len(st.spent)),
 		deadline: start.Add(limit)}
+	k.setItems(items, len(st.spent))
 	k.eps = 1e-9 * math.Max(1, incVal)
 	frac := make([]float64, len(items))
 	rootBound := k.lpBound(st, 0, -1, frac)
@@ -283,14 +312,26 @@ func optimalSelect(order []*work, st *budgetState, greedy []bool, limit time.Dur
 		}
 	}
 	k.best = incVal
+	dpStates := 0
 	if feasible {
 		// Only solutions better than the incumbent satisfy the fixings.
-		k.items = core
+		k.setItems(core, len(st.spent))
 		k.cur = make([]bool, len(core))
 		k.bestSel = make([]bool, len(core))
 		k.best = incVal - fixedVal
 		before := k.best
-		k.dfs(cs, 0, 0)
+		dpSel, dpVal, found, ok, states := solveCoreDP(core, cs, before, k.deadline, k.eps)
+		dpStates = states
+		switch {
+		case ok && found:
+			k.best = dpVal
+			for _, c := range dpSel {
+				k.bestSel[c] = true
+			}
+		case !ok:
+			// The programme ran out of time or memory: branch and bound for what is left.
+			k.dfs(cs, 0, 0)
+		}
 		if k.best > before+k.eps {
 			for j := range inc {
 				inc[j] = fixed[j] == 1
@@ -309,8 +350,13 @@ func optimalSelect(order []*work, st *budgetState, greedy []bool, limit time.Dur
 		}
 	}
 	total := base + incVal
-	sum := &OptimalSummary{Benefit: total, GreedyBenefit: greedyVal, Difference: total - greedyVal,
-		Proven: !k.timedOut, Bound: total, Nodes: k.nodes, Core: len(core)}
+	diff := total - greedyVal
+	if math.Abs(diff) <= 1e-9*math.Max(1, greedyVal) {
+		// The same set summed in another order.
+		total, diff = greedyVal, 0
+	}
+	sum := &OptimalSummary{Benefit: total, GreedyBenefit: greedyVal, Difference: diff,
+		Proven: !k.timedOut, Bound: total, Nodes: k.nodes, States: dpStates, Core: len(core)}
 	if k.timedOut {
 		sum.Bound = math.Max(total, base+rootBound)
 		sum.Note = fmt.Sprintf("time limit of %s reached: best solution found, optimum at most %.6g", limit, sum.Bound)

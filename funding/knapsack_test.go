@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"sort"
 	"testing"
 	"time"
 )
@@ -44,10 +45,10 @@ func TestOptimalBeatsGreedy(t *testing.T) {
 	}
 }
 
-// randomInstance builds n items over up to three municipalities with random
+// randomInstance builds n items over up to five municipalities with random
 // shares, as rank-ordered work items and their budget state.
 func randomInstance(rng *rand.Rand, n int) ([]*work, *budgetState) {
-	names := []string{"a", "b", "c"}[:1+rng.Intn(3)]
+	names := []string{"a", "b", "c", "d", "e"}[:1+rng.Intn(5)]
 	ws := make([]*work, n)
 	total := 0.0
 	for i := range ws {
@@ -151,5 +152,60 @@ func TestOptimalTimeLimit(t *testing.T) {
 	}
 	if !sum.Proven && sum.Note == "" {
 		t.Errorf("an unproven result must say so")
+	}
+}
+
+// ratioItems are the knapsack items of ws by value/weight descending.
+func ratioItems(ws []*work) []kItem {
+	items := make([]kItem, len(ws))
+	for i, w := range ws {
+		items[i] = kItem{pos: i, m: w.m, w: w.subsidy, v: w.score}
+	}
+	sort.SliceStable(items, func(a, b int) bool { return items[a].v/items[a].w > items[b].v/items[b].w })
+	return items
+}
+
+// TestExactSolversMatchBruteForce checks the two exact core solvers on their
+// own, without the reduction in front of them.
+func TestExactSolversMatchBruteForce(t *testing.T) {
+	for seed := int64(1); seed <= 300; seed++ {
+		rng := rand.New(rand.NewSource(seed))
+		ws, st := randomInstance(rng, 1+rng.Intn(12))
+		want := bruteForce(ws, st)
+		items := ratioItems(ws)
+		valueOf := func(sel []int) float64 {
+			check := st.clone()
+			v := 0.0
+			for _, c := range sel {
+				if ok, why := check.fits(items[c].m, items[c].w); !ok {
+					t.Fatalf("seed %d: infeasible selection: %s", seed, why)
+				}
+				check.add(items[c].m, items[c].w)
+				v += items[c].v
+			}
+			return v
+		}
+		t.Run(fmt.Sprint("dp seed ", seed), func(t *testing.T) {
+			sel, v, found, ok, _ := solveCoreDP(items, st.clone(), -1, time.Now().Add(time.Minute), 1e-9)
+			if !ok || !found || math.Abs(v-want) > 1e-6 || math.Abs(valueOf(sel)-want) > 1e-6 {
+				t.Errorf("dynamic programme %v (ok %v found %v, selection worth %v), brute force %v", v, ok, found, valueOf(sel), want)
+			}
+		})
+		t.Run(fmt.Sprint("branch and bound seed ", seed), func(t *testing.T) {
+			k := &ksolver{capRes: make([]float64, len(st.spent)), resRes: make([]float64, len(st.spent)),
+				deadline: time.Now().Add(time.Minute), best: -1, eps: 1e-9,
+				cur: make([]bool, len(items)), bestSel: make([]bool, len(items))}
+			k.setItems(items, len(st.spent))
+			k.dfs(st.clone(), 0, 0)
+			var sel []int
+			for c, in := range k.bestSel {
+				if in {
+					sel = append(sel, c)
+				}
+			}
+			if k.timedOut || math.Abs(k.best-want) > 1e-6 || math.Abs(valueOf(sel)-want) > 1e-6 {
+				t.Errorf("branch and bound %v (selection worth %v), brute force %v", k.best, valueOf(sel), want)
+			}
+		})
 	}
 }

@@ -49,8 +49,10 @@ type ParamError struct {
 	Reason string
 }
 
+// Error reads "param: reason".
 func (e *ParamError) Error() string { return e.Param + ": " + e.Reason }
 
+// paramErr makes a *ParamError with a formatted reason.
 func paramErr(param, format string, args ...any) error {
 	return &ParamError{Param: param, Reason: fmt.Sprintf(format, args...)}
 }

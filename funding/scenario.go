@@ -1,8 +1,10 @@
 package funding
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 )
@@ -94,7 +96,8 @@ type OptimalSummary struct {
 	Difference    float64 `json:"difference"`
 	Proven        bool    `json:"proven_optimal"`
 	Bound         float64 `json:"bound"`
-	Nodes         int64   `json:"nodes"`
+	Nodes         int64   `json:"nodes"`  // branch-and-bound nodes, when the programme gave up
+	States        int     `json:"states"` // dynamic-programming states built
 	Core          int     `json:"core"`
 	Note          string  `json:"note"`
 }
@@ -164,11 +167,13 @@ type work struct {
 // except when the optimal search hits its time limit.
 func Run(req ScenarioRequest, areas []Area) Result {
 	req = req.Normalized()
+	store := make([]work, len(areas))
 	ws := make([]*work, len(areas))
 	for i := range areas {
-		ws[i] = &work{a: areas[i]}
+		store[i].a = areas[i]
+		ws[i] = &store[i]
 	}
-	sort.Slice(ws, func(i, j int) bool { return ws[i].a.ID < ws[j].a.ID })
+	slices.SortFunc(ws, func(x, y *work) int { return cmp.Compare(x.a.ID, y.a.ID) })
 
 	codes := map[string]int{}
 	var names []string
@@ -305,8 +310,9 @@ func scoreAreas(ws []*work, weights map[string]float64) {
 			lo[k], hi[k] = math.Min(lo[k], v), math.Max(hi[k], v)
 		}
 	}
-	for _, w := range ws {
-		w.crit = make([]Criterion, len(names))
+	all := make([]Criterion, len(ws)*len(names))
+	for i, w := range ws {
+		w.crit = all[i*len(names) : (i+1)*len(names) : (i+1)*len(names)]
 		w.score = 0
 		for k, n := range names {
 			v := criterionValue(w, n)
@@ -358,21 +364,24 @@ func ptsAmounts(ws []*work) {
 // after them; ties by area id.
 func rankOrder(ws []*work, strategy string) []*work {
 	order := append([]*work(nil), ws...)
-	sort.SliceStable(order, func(i, j int) bool {
-		a, b := order[i], order[j]
+	// A total order (the id last), so an unstable sort is deterministic.
+	slices.SortFunc(order, func(a, b *work) int {
 		if (a.excluded == "") != (b.excluded == "") {
-			return a.excluded == ""
+			if a.excluded == "" {
+				return -1
+			}
+			return 1
 		}
 		if a.excluded == "" {
 			if strategy == StrategyPTS {
-				if a.pts.RankingAmount != b.pts.RankingAmount {
-					return a.pts.RankingAmount < b.pts.RankingAmount
+				if c := cmp.Compare(a.pts.RankingAmount, b.pts.RankingAmount); c != 0 {
+					return c
 				}
-			} else if a.score != b.score {
-				return a.score > b.score
+			} else if c := cmp.Compare(b.score, a.score); c != 0 {
+				return c
 			}
 		}
-		return a.a.ID < b.a.ID
+		return cmp.Compare(a.a.ID, b.a.ID)
 	})
 	return order
 }

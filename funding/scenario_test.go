@@ -241,3 +241,32 @@ func TestRunDeterministic(t *testing.T) {
 		}
 	}
 }
+
+func TestRunEmpty(t *testing.T) {
+	uncosted := Area{ID: 9, Kommun: "2401", Premises: 3}
+	tests := []struct {
+		name  string
+		areas []Area
+	}{
+		{"no areas", nil},
+		{"only an uncosted area", []Area{uncosted}},
+	}
+	for _, tc := range tests {
+		for _, strategy := range []string{StrategyPTS, StrategyScore, StrategyOptimal} {
+			t.Run(tc.name+"/"+strategy, func(t *testing.T) {
+				res := Run(ScenarioRequest{RunID: 1, Budget: 1000, Strategy: strategy}, tc.areas)
+				if res.Summary.Selected != 0 || res.Summary.Remaining != 1000 || len(res.Areas) != len(tc.areas) {
+					t.Errorf("summary %+v", res.Summary)
+				}
+				for _, r := range res.Areas {
+					if r.Selected || r.Rule != RuleNotCosted {
+						t.Errorf("area %d: selected %v rule %q", r.AreaID, r.Selected, r.Rule)
+					}
+				}
+				if _, err := json.Marshal(res); err != nil {
+					t.Errorf("result does not encode: %v", err)
+				}
+			})
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// rankCmd is `bbplan rank`: compute, store and print a funding scenario.
 func (a *app) rankCmd() *cobra.Command {
 	var (
 		req                         funding.ScenarioRequest
@@ -94,6 +95,7 @@ func parseKV(flag, s string) (map[string]float64, error) {
 	return out, nil
 }
 
+// sek formats an amount in whole kronor.
 func sek(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }
 
 // printScenario writes the ranked table and the summary.
@@ -131,6 +133,7 @@ func printScenario(w io.Writer, s funding.Scenario) {
 	}
 }
 
+// compareCmd is `bbplan compare`: what differs between two scenarios, and why.
 func (a *app) compareCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "compare SCENARIO_A SCENARIO_B",
