@@ -195,13 +195,14 @@ func (db *DB) GapsJSON(ctx context.Context, run int64, code string, plans bool) 
 			SELECT 0 AS o, lpad(ca.id::text, 20, '0') AS k, json_build_object('type', 'Feature',
 				'id', 'area-' || ca.id,
 				'geometry', ST_AsGeoJSON(ST_Transform(ca.geom, 4326), 6)::json,
-				'properties', jsonb_build_object('kind', 'area') || bbplan_area_props(ca)) AS j
-			FROM candidate_area ca WHERE ca.run_id = $1 AND ca.kommun_code = $2
+				'properties', bbplan_area_props(ca, ac)) AS j
+			FROM candidate_area ca LEFT JOIN area_cost ac ON ac.area_id = ca.id AND ac.chosen
+			WHERE ca.run_id = $1 AND ca.kommun_code = $2
 			UNION ALL
 			SELECT 1, ps.premise_id, json_build_object('type', 'Feature',
 				'id', 'premise-' || ps.premise_id,
 				'geometry', ST_AsGeoJSON(ST_Transform(ps.geom, 4326), 6)::json,
-				'properties', jsonb_build_object('kind', 'premise') || bbplan_premise_props(ps, $3))
+				'properties', bbplan_premise_props(ps, $3))
 			FROM premise_status ps WHERE ps.run_id = $1 AND ps.kommun_code = $2 AND ps.eligible
 		) f`
 	return db.queryJSON(ctx, "gaps of "+code, gapsJSON, run, code, plans)

@@ -39,9 +39,10 @@ var collections = map[string]collectionSQL{
 			'share_target', round((s.premises_target::numeric / NULLIF(s.premises, 0)), 4))`,
 	},
 	"areas": {
-		from: `FROM candidate_area ca WHERE ca.run_id = $1 AND ` + fmt.Sprintf(bboxFilter, "ca.geom") +
+		from: `FROM candidate_area ca LEFT JOIN area_cost ac ON ac.area_id = ca.id AND ac.chosen
+			WHERE ca.run_id = $1 AND ` + fmt.Sprintf(bboxFilter, "ca.geom") +
 			` AND ($10 = '' OR ca.id::text = $10)`,
-		id: "ca.id::text", geom: "ca.geom", order: "ca.id", props: "bbplan_area_props(ca)",
+		id: "ca.id::text", geom: "ca.geom", order: "ca.id", props: "bbplan_area_props(ca, ac)",
 	},
 	"cells": {
 		from: `FROM cell_stat c WHERE c.run_id = $1 AND ` + fmt.Sprintf(bboxFilter, "c.geom") +
@@ -59,10 +60,11 @@ var collections = map[string]collectionSQL{
 	},
 	"scenario": {
 		from: `FROM scenario_area sa JOIN candidate_area ca ON ca.id = sa.area_id
+			LEFT JOIN area_cost ac ON ac.area_id = ca.id AND ac.chosen
 			WHERE sa.scenario_id = $2 AND ` + fmt.Sprintf(bboxFilter, "ca.geom") +
 			` AND ($10 = '' OR ca.id::text = $10)`,
 		id: "ca.id::text", geom: "ca.geom", order: "sa.rank, ca.id",
-		props: `bbplan_area_props(ca) || jsonb_build_object('scenario', sa.scenario_id, 'rank', sa.rank,
+		props: `bbplan_area_props(ca, ac) || jsonb_build_object('scenario', sa.scenario_id, 'rank', sa.rank,
 			'score', sa.score, 'ranking_amount', sa.ranking_amount, 'scenario_subsidy', sa.subsidy,
 			'cost_option', sa.cost_option, 'selected', sa.selected, 'rule', sa.rule,
 			'running_budget', sa.running_budget)`,
@@ -85,12 +87,13 @@ type FeatureQuery struct {
 // CollectionKnown reports whether name is a served feature collection.
 func CollectionKnown(name string) bool { _, ok := collections[name]; return ok }
 
-// Features returns the number of features matching q (ignoring paging) and
-// one page of them as a JSON array of GeoJSON features in CRS84.
-func (db *DB) Features(ctx context.Context, q FeatureQuery, srid int) (int64, json.RawMessage, error) {
+// Features returns the number of features matching q (ignoring paging), the
+// number in this page, and the page as a JSON array of GeoJSON features in
+// CRS84.
+func (db *DB) Features(ctx context.Context, q FeatureQuery, srid int) (matched, returned int64, features json.RawMessage, err error) {
 	c, ok := collections[q.Collection]
 	if !ok {
-		return 0, nil, fmt.Errorf("collection %q is not served", q.Collection)
+		return 0, 0, nil, fmt.Errorf("collection %q is not served", q.Collection)
 	}
 	c.from += allParams
 	bb := []any{nil, nil, nil, nil}
@@ -98,18 +101,26 @@ func (db *DB) Features(ctx context.Context, q FeatureQuery, srid int) (int64, js
 		bb = []any{q.BBox[0], q.BBox[1], q.BBox[2], q.BBox[3]}
 	}
 	args := []any{q.Run, q.Scenario, bb[0], bb[1], bb[2], bb[3], srid, q.Scope.Kommun, q.Scope.Plans, q.ID}
-	var matched int64
 	// The SQL is assembled from the constant fragments of the collections table.
-	if err := db.QueryRowContext(ctx, `SELECT count(*) `+c.from, args...).Scan(&matched); err != nil {
-		return 0, nil, fmt.Errorf("counting %s: %w", q.Collection, err)
+	if q.ID == "" {
+		if err := db.QueryRowContext(ctx, `SELECT count(*) `+c.from, args...).Scan(&matched); err != nil {
+			return 0, 0, nil, fmt.Errorf("counting %s: %w", q.Collection, err)
+		}
 	}
-	page := `SELECT COALESCE(json_agg(json_build_object('type', 'Feature', 'id', f.id,
-		'geometry', ST_AsGeoJSON(ST_Transform(f.g, 4326), 6)::json, 'properties', f.p) ORDER BY f.n), '[]')
-		FROM (SELECT ` + c.id + ` AS id, ` + c.geom + ` AS g, ` + c.props + ` AS p,
-			row_number() OVER (ORDER BY ` + c.order + `) AS n ` + c.from +
-		` ORDER BY ` + c.order + ` LIMIT $11 OFFSET $12) f`
-	js, err := db.queryJSON(ctx, q.Collection, page, append(args, q.Limit, q.Offset)...)
-	return matched, js, err
+	// The page's keys are chosen first and only those rows are turned into
+	// features: the properties cost far more than the ordering.
+	page := `SELECT COALESCE(json_agg(json_build_object('type', 'Feature', 'id', ` + c.id + `,
+		'geometry', ST_AsGeoJSON(ST_Transform(` + c.geom + `, 4326), 6)::json, 'properties', ` + c.props + `)
+		ORDER BY ` + c.order + `), '[]'), count(*) ` + c.from + ` AND ` + c.id + ` IN (SELECT ` + c.id + ` ` + c.from +
+		` ORDER BY ` + c.order + ` LIMIT $11 OFFSET $12)`
+	var b []byte
+	if err := db.QueryRowContext(ctx, page, append(args, q.Limit, q.Offset)...).Scan(&b, &returned); err != nil {
+		return 0, 0, nil, fmt.Errorf("%s: %w", q.Collection, err)
+	}
+	if q.ID != "" {
+		matched = returned
+	}
+	return matched, returned, b, nil
 }
 
 // CollectionExtent returns the CRS84 extent of a collection's features in run

@@ -17,6 +17,10 @@ const tileEnvelope = `WITH t AS (SELECT ST_TileEnvelope($1::int, $2::int, $3::in
 		(ST_XMax(t.e) - ST_XMin(t.e)) / 8), $4::int) AS w,
 		(ST_XMax(t.e) - ST_XMin(t.e)) / 8192 AS px FROM t) `
 
+// Every layer's inner query ends in OFFSET 0 so that the outer "geometry
+// is not null" test is not pushed into it, which would compute
+// ST_AsMVTGeom twice per row.
+
 // tileParams references every parameter with its type (see allParams).
 const tileParams = ` AND $5::bigint = $5 AND $6::bigint = $6 AND $7::text = $7 AND $8::boolean = $8 AND $9::text = $9`
 
@@ -26,11 +30,11 @@ var tileLayers = map[string]string{
 			m.code, m.name, s.premises, s.eligible_premises, s.double_gaps,
 			round((s.premises_target::numeric / NULLIF(s.premises, 0)), 4)::float8 AS share_target
 		FROM b, municipality m LEFT JOIN municipality_stat s ON s.run_id = $5 AND s.kommun_code = m.code
-		WHERE m.geom && b.w` + tileParams + `) q WHERE q.geom IS NOT NULL`,
+		WHERE m.geom && b.w` + tileParams + ` OFFSET 0) q WHERE q.geom IS NOT NULL`,
 	"cells": tileEnvelope + `SELECT ST_AsMVT(q, 'cells', 4096, 'geom') FROM (
 		SELECT ST_AsMVTGeom(ST_Transform(c.geom, 3857), b.e, 4096, 64, true) AS geom,
 			c.grid, c.cell_id, c.premises, c.premises_target, c.eligible, c.double_gaps, c.share_target
-		FROM b, cell_stat c WHERE c.run_id = $5 AND c.grid = $9 AND c.geom && b.w` + tileParams + `) q
+		FROM b, cell_stat c WHERE c.run_id = $5 AND c.grid = $9 AND c.geom && b.w` + tileParams + ` OFFSET 0) q
 		WHERE q.geom IS NOT NULL`,
 	"areas": tileEnvelope + `SELECT ST_AsMVT(q, 'areas', 4096, 'geom') FROM (
 		SELECT ST_AsMVTGeom(ST_Transform(ST_Simplify(ca.geom, b.px), 3857), b.e, 4096, 64, true) AS geom,
@@ -39,7 +43,7 @@ var tileLayers = map[string]string{
 		FROM b, candidate_area ca
 		LEFT JOIN area_cost ac ON ac.area_id = ca.id AND ac.chosen
 		LEFT JOIN scenario_area sa ON sa.scenario_id = $6 AND sa.area_id = ca.id
-		WHERE ca.run_id = $5 AND ca.geom && b.w AND ($6 = 0 OR sa.scenario_id IS NOT NULL)` + tileParams + `) q
+		WHERE ca.run_id = $5 AND ca.geom && b.w AND ($6 = 0 OR sa.scenario_id IS NOT NULL)` + tileParams + ` OFFSET 0) q
 		WHERE q.geom IS NOT NULL`,
 	"premises": tileEnvelope + `SELECT ST_AsMVT(q, 'premises', 4096, 'geom') FROM (
 		SELECT ST_AsMVTGeom(ST_Transform(ps.geom, 3857), b.e, 4096, 64, true) AS geom,
@@ -48,23 +52,44 @@ var tileLayers = map[string]string{
 			CASE WHEN $8 THEN ps.best_down END AS best_down,
 			CASE WHEN $8 THEN ps.best_planned END AS best_planned
 		FROM b, premise_status ps
-		WHERE ps.run_id = $5 AND ps.geom && b.w AND ($7 = '' OR ps.kommun_code = $7)` + tileParams + `) q
+		WHERE ps.run_id = $5 AND ps.geom && b.w AND ($7 = '' OR ps.kommun_code = $7)` + tileParams + ` OFFSET 0) q
 		WHERE q.geom IS NOT NULL`,
-	// Premises too dense for one tile are binned on a 32-pixel grid (128 bins across).
+	// Premises too dense for one tile are binned on a grid of about 32
+	// pixels (132 bins across the buffered envelope), snapped in the working
+	// SRID so that only the bins' centroids are transformed.
 	"premises-binned": tileEnvelope + `SELECT ST_AsMVT(q, 'premises', 4096, 'geom') FROM (
-		SELECT ST_AsMVTGeom(ST_Centroid(ST_Collect(p.g)), b.e, 4096, 64, true) AS geom,
-			true AS aggregated, count(*)::int AS premises, count(*) FILTER (WHERE p.eligible)::int AS eligible
-		FROM b, (SELECT ST_Transform(ps.geom, 3857) AS g, ps.eligible
-			FROM b, premise_status ps
-			WHERE ps.run_id = $5 AND ps.geom && b.w AND ($7 = '' OR ps.kommun_code = $7)` + tileParams + `) p
-		GROUP BY b.e, ST_SnapToGrid(p.g, b.px * 64)) q
+		SELECT ST_AsMVTGeom(ST_Transform(ST_Centroid(ST_Collect(ps.geom)), 3857), b.e, 4096, 64, true) AS geom,
+			true AS aggregated, count(*)::int AS premises, count(*) FILTER (WHERE ps.eligible)::int AS eligible
+		FROM b, premise_status ps
+		WHERE ps.run_id = $5 AND ps.geom && b.w AND ($7 = '' OR ps.kommun_code = $7)` + tileParams + `
+		GROUP BY b.e, ST_SnapToGrid(ps.geom, (ST_XMax(b.w) - ST_XMin(b.w)) / 132)) q
 		WHERE q.geom IS NOT NULL`,
 	// Below the premise zoom the premise layer carries the grid cells.
 	"premises-cells": tileEnvelope + `SELECT ST_AsMVT(q, 'premises', 4096, 'geom') FROM (
 		SELECT ST_AsMVTGeom(ST_Transform(c.geom, 3857), b.e, 4096, 64, true) AS geom,
 			true AS aggregated, c.cell_id, c.premises, c.eligible, c.share_target
-		FROM b, cell_stat c WHERE c.run_id = $5 AND c.grid = $9 AND c.geom && b.w` + tileParams + `) q
+		FROM b, cell_stat c WHERE c.run_id = $5 AND c.grid = $9 AND c.geom && b.w` + tileParams + ` OFFSET 0) q
 		WHERE q.geom IS NOT NULL`,
+}
+
+// cellsBinned is the fallback of a cell layer whose tile would be too
+// large: cells summed on a 32-pixel grid, as points.
+func cellsBinned(layer string) string {
+	return tileEnvelope + `SELECT ST_AsMVT(q, '` + layer + `', 4096, 'geom') FROM (
+		SELECT ST_AsMVTGeom(ST_Centroid(ST_Collect(p.g)), b.e, 4096, 64, true) AS geom,
+			true AS aggregated, count(*)::int AS cells, sum(p.premises)::int AS premises,
+			sum(p.eligible)::int AS eligible,
+			round(sum(p.premises_target)::numeric / NULLIF(sum(p.premises), 0), 4)::float8 AS share_target
+		FROM b, (SELECT ST_Transform(ST_Centroid(c.geom), 3857) AS g, c.premises, c.eligible, c.premises_target
+			FROM b, cell_stat c WHERE c.run_id = $5 AND c.grid = $9 AND c.geom && b.w` + tileParams + `) p
+		GROUP BY b.e, ST_SnapToGrid(p.g, b.px * 64)) q
+		WHERE q.geom IS NOT NULL`
+}
+
+// binnedCells are the fallbacks of the layers that carry cells.
+var binnedCells = map[string]string{
+	"cells":          cellsBinned("cells"),
+	"premises-cells": cellsBinned("premises"),
 }
 
 // TileRequest is one vector tile of one layer.
@@ -82,6 +107,8 @@ type TileRequest struct {
 	PremiseMinZoom int
 	// MaxFeatures is how many premise points a tile may carry before they are binned.
 	MaxFeatures int
+	// MaxBytes is the size above which a cell tile is served binned (0: no limit).
+	MaxBytes int
 }
 
 // TileLayerKnown reports whether name is a served tile layer.
@@ -122,6 +149,11 @@ func (db *DB) Tile(ctx context.Context, r TileRequest) ([]byte, error) {
 	var b []byte
 	if err := db.QueryRowContext(ctx, tileLayers[key], args...).Scan(&b); err != nil {
 		return nil, fmt.Errorf("tile %s/%d/%d/%d: %w", r.Layer, r.Z, r.X, r.Y, err)
+	}
+	if fallback, ok := binnedCells[key]; ok && r.MaxBytes > 0 && len(b) > r.MaxBytes {
+		if err := db.QueryRowContext(ctx, fallback, args...).Scan(&b); err != nil {
+			return nil, fmt.Errorf("tile %s/%d/%d/%d binned: %w", r.Layer, r.Z, r.X, r.Y, err)
+		}
 	}
 	return b, nil
 }

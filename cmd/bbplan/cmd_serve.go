@@ -8,12 +8,17 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/bbplan/bbplan/cmd/bbplan/server"
 	"github.com/bbplan/bbplan/cmd/bbplan/web"
 	"github.com/bbplan/bbplan/data"
 	"github.com/spf13/cobra"
 )
+
+// tokenCacheTTL bounds how long a revoked token keeps working on a running
+// server.
+const tokenCacheTTL = 10 * time.Second
 
 // serverConfig is the server package's view of the configuration.
 func (c ServerConfig) serverConfig() server.Config {
@@ -22,7 +27,7 @@ func (c ServerConfig) serverConfig() server.Config {
 		WriteTimeout: c.WriteTimeout, IdleTimeout: c.IdleTimeout, ShutdownTimeout: c.ShutdownTimeout,
 		DefaultLimit: c.DefaultLimit, MaxLimit: c.MaxLimit, MaxBodyBytes: c.MaxBodyBytes,
 		MaxBBoxKm2: c.MaxBBoxKm2, MinZoom: c.MinZoom, MaxZoom: c.MaxZoom,
-		PremiseMinZoom: c.PremiseMinZoom, Anonymous: c.Anonymous,
+		PremiseMinZoom: c.PremiseMinZoom, Anonymous: c.Anonymous, TokenCacheTTL: tokenCacheTTL,
 	}
 }
 
@@ -83,6 +88,16 @@ func (a *app) serve(ctx context.Context, ready func(net.Addr)) error {
 	})
 }
 
+// withDB runs fn with the database open.
+func (a *app) withDB(ctx context.Context, fn func(*data.DB) error) error {
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
+}
+
 func (a *app) tokenCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens (create, list, revoke)"}
 	var role, kommun, name string
@@ -91,18 +106,15 @@ func (a *app) tokenCmd() *cobra.Command {
 		Short: "Create a token and print it once (only its hash is stored)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := a.db(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			t, secret, err := db.CreateToken(cmd.Context(), role, kommun, name, "cli")
-			if err != nil {
-				return err
-			}
-			return a.emit(map[string]any{"id": t.ID, "token": secret, "name": t.Name, "role": t.Role,
-				"municipality": t.Kommun}, func(w io.Writer) {
-				fmt.Fprintf(w, "token %d (%s, %s) created; it is shown only now:\n%s\n", t.ID, t.Name, roleLabel(t), secret)
+			return a.withDB(cmd.Context(), func(db *data.DB) error {
+				t, secret, err := db.CreateToken(cmd.Context(), role, kommun, name, "cli")
+				if err != nil {
+					return err
+				}
+				return a.emit(map[string]any{"id": t.ID, "token": secret, "name": t.Name, "role": t.Role,
+					"municipality": t.Kommun}, func(w io.Writer) {
+					fmt.Fprintf(w, "token %d (%s, %s) created; it is shown only now:\n%s\n", t.ID, t.Name, roleLabel(t), secret)
+				})
 			})
 		},
 	}
@@ -116,12 +128,11 @@ func (a *app) tokenCmd() *cobra.Command {
 		Short: "List tokens (never their secrets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := a.db(cmd.Context())
-			if err != nil {
+			var ts []data.Token
+			err := a.withDB(cmd.Context(), func(db *data.DB) (err error) {
+				ts, err = db.ListTokens(cmd.Context())
 				return err
-			}
-			defer db.Close()
-			ts, err := db.ListTokens(cmd.Context())
+			})
 			if err != nil {
 				return err
 			}
@@ -154,12 +165,7 @@ func (a *app) tokenCmd() *cobra.Command {
 			if err != nil || id <= 0 {
 				return fmt.Errorf("token id: %q is not a positive integer", args[0])
 			}
-			db, err := a.db(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			if err := db.RevokeToken(cmd.Context(), id, "cli"); err != nil {
+			if err := a.withDB(cmd.Context(), func(db *data.DB) error { return db.RevokeToken(cmd.Context(), id, "cli") }); err != nil {
 				return err
 			}
 			return a.emit(map[string]any{"id": id, "revoked": true}, func(w io.Writer) {

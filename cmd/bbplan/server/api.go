@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/bbplan/bbplan/data"
-	"github.com/bbplan/bbplan/funding"
 )
 
 // writeRaw sends a JSON document built by the database.
@@ -330,7 +329,7 @@ func (s *Server) createScenario(w http.ResponseWriter, r *http.Request) error {
 	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
-	var req ScenarioRequest
+	var req scenarioBody
 	if err := dec.Decode(&req); err != nil {
 		return bodyError(err)
 	}
@@ -341,9 +340,10 @@ func (s *Server) createScenario(w http.ResponseWriter, r *http.Request) error {
 		return badParam("body", "more than one JSON value")
 	}
 	// CreateScenario validates, ranks, stores and audits in one transaction.
-	id, err := s.write.CreateScenario(r.Context(), funding.ScenarioRequest{RunID: req.Run, Name: req.Name,
-		Budget: req.Budget, Strategy: req.Strategy, Weights: req.Weights, MinShare: req.MinShare,
-		MaxShare: req.MaxShare, MaxPerPremise: req.MaxPerPremise, MinPremises: req.MinPremises}, who(r).actor())
+	if req.Run != 0 {
+		req.RunID = req.Run
+	}
+	id, err := s.write.CreateScenario(r.Context(), req.ScenarioRequest, who(r).actor())
 	if err != nil {
 		return err
 	}
@@ -382,6 +382,10 @@ func bodyError(err error) error {
 // web serves the embedded web map; paths that are not files get index.html
 // so that the map's own routes work on reload.
 func (s *Server) web(w http.ResponseWriter, r *http.Request) error {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		return &apiError{kind: kindMethodNotAllowed, msg: r.Method + " is not allowed here"}
+	}
 	name := strings.TrimPrefix(r.URL.Path, "/")
 	if name == "" {
 		name = "index.html"

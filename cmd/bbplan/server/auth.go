@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bbplan/bbplan/data"
@@ -95,19 +97,83 @@ func (s *Server) authenticate(r *http.Request) (principal, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
 		return principal{}, &apiError{kind: kindUnauthorized, msg: "Authorization must be: Bearer TOKEN"}
 	}
-	t, err := s.read.LookupToken(r.Context(), strings.TrimSpace(secret))
+	secret = strings.TrimSpace(secret)
+	if p, ok := s.tokens.get(secret); ok {
+		return p, nil
+	}
+	t, err := s.read.LookupToken(r.Context(), secret)
 	if errors.Is(err, data.ErrBadToken) {
 		return principal{}, &apiError{kind: kindUnauthorized, msg: "unknown or revoked token"}
 	}
 	if err != nil {
 		return principal{}, err
 	}
+	// Last use is recorded when the token is (re)looked up, at most once per
+	// cache period, so that reads do not each become a write.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 2*time.Second)
 	defer cancel()
 	if err := s.write.TouchToken(ctx, t.ID); err != nil {
 		s.log.Warn("recording token use", "token", t.ID, "error", err)
 	}
-	return principal{role: t.Role, kommun: t.Kommun, name: t.Name, tokenID: t.ID}, nil
+	p := principal{role: t.Role, kommun: t.Kommun, name: t.Name, tokenID: t.ID}
+	s.tokens.put(secret, p)
+	return p, nil
+}
+
+// tokenCache remembers recently verified tokens for a short time; a revoked
+// token stops working within that time.
+type tokenCache struct {
+	ttl     time.Duration
+	max     int
+	mu      sync.Mutex
+	entries map[string]cachedToken // by the token's hash, never the token
+}
+
+type cachedToken struct {
+	p       principal
+	expires time.Time
+}
+
+func newTokenCache(ttl time.Duration, max int) *tokenCache {
+	return &tokenCache{ttl: ttl, max: max, entries: map[string]cachedToken{}}
+}
+
+func cacheKey(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return string(h[:])
+}
+
+func (c *tokenCache) get(secret string) (principal, bool) {
+	if c.ttl <= 0 {
+		return principal{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[cacheKey(secret)]
+	if !ok || time.Now().After(e.expires) {
+		return principal{}, false
+	}
+	return e.p, true
+}
+
+func (c *tokenCache) put(secret string, p principal) {
+	if c.ttl <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= c.max {
+		now := time.Now()
+		for k, e := range c.entries {
+			if now.After(e.expires) {
+				delete(c.entries, k)
+			}
+		}
+		if len(c.entries) >= c.max {
+			c.entries = map[string]cachedToken{}
+		}
+	}
+	c.entries[cacheKey(secret)] = cachedToken{p: p, expires: time.Now().Add(c.ttl)}
 }
 
 // audit writes one audit-log row through the write pool; it outlives the

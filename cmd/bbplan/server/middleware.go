@@ -20,6 +20,9 @@ func (s *Server) wrap(need access, fn handlerFunc) http.Handler {
 			p, err = s.authenticate(r)
 			if err != nil {
 				e := classify(err)
+				if e.kind == kindUnauthorized {
+					w.Header().Set("WWW-Authenticate", `Bearer realm="bbplan"`)
+				}
 				if e.kind == kindUnauthorized && r.Header.Get("Authorization") != "" {
 					s.audit(r, principal{role: roleAnonymous}, "http.denied", r.URL.Path,
 						map[string]any{"status": statusOf[e.kind], "reason": e.msg})

@@ -121,7 +121,7 @@ func (s *Server) openAPIDoc(title string, ops []op) map[string]any {
 					"properties": map[string]any{"run": map[string]any{"type": "integer"}, "budget": num,
 						"strategy": map[string]any{"type": "string", "enum": []string{"pts", "score", "optimal"}},
 						"name":     map[string]any{"type": "string"}, "weights": shares, "min_share": shares, "max_share": shares,
-						"max_per_premise": num, "min_premises": map[string]any{"type": "integer"}}},
+						"max_per_premise": num, "min_premises": map[string]any{"type": "integer"}, "time_limit_s": num}},
 			},
 		},
 		"security": []map[string]any{{"bearer": []string{}}},

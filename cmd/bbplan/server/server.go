@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/bbplan/bbplan/data"
+	"github.com/bbplan/bbplan/funding"
 )
 
 // Config holds the server settings; limits are ceilings.
@@ -36,22 +37,23 @@ type Config struct {
 	// MaxTileFeatures is how many premise points one tile may carry before
 	// they are binned (keeps every tile under 500 KB).
 	MaxTileFeatures int
+	// MaxTileBytes is the size above which cell tiles are binned (default
+	// and ceiling MaxTileBytes, 500 KB).
+	MaxTileBytes int
 	// Anonymous lets requests without a token read aggregates.
 	Anonymous bool
+	// TokenCacheTTL is how long a verified token is trusted without asking
+	// the database (so also how long a revoked token keeps working); 0 asks
+	// every time.
+	TokenCacheTTL time.Duration
 }
 
-// ScenarioRequest is the body of POST /api/v1/scenarios: the parameters of
-// `bbplan rank` (funding.ScenarioRequest as the API spells it).
-type ScenarioRequest struct {
-	Run           int64              `json:"run"`
-	Budget        float64            `json:"budget"`
-	Strategy      string             `json:"strategy"`
-	Name          string             `json:"name"`
-	Weights       map[string]float64 `json:"weights,omitempty"`
-	MinShare      map[string]float64 `json:"min_share,omitempty"`
-	MaxShare      map[string]float64 `json:"max_share,omitempty"`
-	MaxPerPremise float64            `json:"max_per_premise,omitempty"`
-	MinPremises   int                `json:"min_premises,omitempty"`
+// scenarioBody is the body of POST /api/v1/scenarios: the parameters of
+// `bbplan rank`, with the run as "run" (as everywhere in the API; "run_id"
+// is accepted too).
+type scenarioBody struct {
+	funding.ScenarioRequest
+	Run int64 `json:"run"`
 }
 
 // Deps are what the server serves from. The server owns the pools: Close
@@ -75,6 +77,7 @@ type Server struct {
 	assets  fs.FS
 	handler http.Handler
 	metrics *metrics
+	tokens  *tokenCache
 
 	mu   sync.Mutex
 	addr net.Addr
@@ -95,12 +98,15 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.MaxTileFeatures <= 0 {
 		cfg.MaxTileFeatures = 6000
 	}
+	if cfg.MaxTileBytes <= 0 || cfg.MaxTileBytes > MaxTileBytes {
+		cfg.MaxTileBytes = MaxTileBytes
+	}
 	log := deps.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, read: deps.Read, write: deps.Write, log: log, assets: deps.Assets,
-		metrics: newMetrics()}
+		metrics: newMetrics(), tokens: newTokenCache(cfg.TokenCacheTTL, 10000)}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -204,7 +210,7 @@ func (s *Server) routes() http.Handler {
 	h("/ogc/", public, notFound)
 	h("/tiles/", public, notFound)
 	if s.assets != nil {
-		h("GET /", public, s.web)
+		h("/", public, s.web)
 	} else {
 		h("/", public, notFound)
 	}

@@ -4,11 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"math"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/bbplan/bbplan/data/dbtest"
 
 	"github.com/paulmach/orb/encoding/mvt"
 )
@@ -18,6 +25,16 @@ const (
 	umeLon, umeLat   = 20.02, 63.77
 	nordLon, nordLat = 19.36, 63.525
 )
+
+// tileOf returns the tile at zoom z holding the CRS84 point (lon, lat), for
+// tests and the load tool.
+func tileOf(lon, lat float64, z int) (x, y int) {
+	n := float64(int(1) << z)
+	x = int((lon + 180) / 360 * n)
+	rad := lat * math.Pi / 180
+	y = int((1 - math.Log(math.Tan(rad)+1/math.Cos(rad))/math.Pi) / 2 * n)
+	return x, y
+}
 
 func tilePath(layer string, z int, lon, lat float64) string {
 	x, y := tileOf(lon, lat, z)
@@ -456,6 +473,34 @@ func TestDensePremiseTilesAreBinned(t *testing.T) {
 	}
 }
 
+// TestLargeCellTilesAreBinned checks that a cell tile over the size limit
+// is served as summed bins.
+func TestLargeCellTilesAreBinned(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.MaxTileBytes = 300 })
+	for _, layer := range []string{"cells", "premises"} {
+		t.Run(layer, func(t *testing.T) {
+			resp, body := f.get(t, "committee", tilePath(layer, 9, umeLon, umeLat))
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d: %s", resp.StatusCode, body)
+			}
+			layers, err := mvt.Unmarshal(body)
+			if err != nil || len(layers) != 1 || layers[0].Name != layer {
+				t.Fatalf("layers %v, err %v", layers, err)
+			}
+			var premises float64
+			for _, ft := range layers[0].Features {
+				if ft.Properties["aggregated"] != true || ft.Properties["cells"] == nil {
+					t.Fatalf("not binned: %v", ft.Properties)
+				}
+				premises += ft.Properties["premises"].(float64)
+			}
+			if premises != premisesPerMunicipality {
+				t.Errorf("bins hold %v premises, want %d", premises, premisesPerMunicipality)
+			}
+		})
+	}
+}
+
 // TestServiceEndpoints checks health, readiness, metrics, OpenAPI and the
 // OGC landing documents.
 func TestServiceEndpoints(t *testing.T) {
@@ -504,5 +549,125 @@ func TestRunShutsDownGracefully(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
 		t.Error("still serving after shutdown")
+	}
+}
+
+// TestWebAssets serves the web map at / with index.html for unknown paths.
+func TestWebAssets(t *testing.T) {
+	db, dsn := dbtest.New(t)
+	loadFixture(t, db)
+	read, write := openPools(t, dsn)
+	assets := fstest.MapFS{
+		"index.html": {Data: []byte("<!doctype html><title>bbplan</title>")},
+		"app.js":     {Data: []byte("console.log(1)")},
+	}
+	srv, err := New(testConfig(), Deps{Read: read, Write: write, Assets: assets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	tests := []struct {
+		method, path string
+		status       int
+		contains     string
+	}{
+		{"GET", "/", 200, "<title>bbplan</title>"},
+		{"GET", "/app.js", 200, "console.log"},
+		{"GET", "/municipality/2480", 200, "<title>bbplan</title>"},
+		{"POST", "/", 405, "method_not_allowed"},
+		{"GET", "/api/v1/unknown", 404, "not_found"},
+		{"GET", "/healthz", 200, "ok"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, ts.URL+tc.path, nil)
+			resp, err := ts.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.status || !strings.Contains(string(b), tc.contains) {
+				t.Errorf("status %d body %.200s, want %d with %s", resp.StatusCode, b, tc.status, tc.contains)
+			}
+		})
+	}
+}
+
+// TestRevokedToken checks that a revoked token is refused: at once without
+// a token cache, after the cache period with one.
+func TestRevokedToken(t *testing.T) {
+	tests := []struct {
+		name      string
+		ttl       time.Duration
+		afterWant int
+	}{
+		{"no cache", 0, http.StatusUnauthorized},
+		{"cached for an hour", time.Hour, http.StatusOK},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, func(c *Config) { c.TokenCacheTTL = tc.ttl })
+			if resp, body := f.get(t, "committee", "/api/v1/me"); resp.StatusCode != http.StatusOK {
+				t.Fatalf("before revoking: %d %s", resp.StatusCode, body)
+			}
+			if _, err := f.db.Exec(`UPDATE api_token SET revoked_at = now() WHERE name = 'test-committee'`); err != nil {
+				t.Fatal(err)
+			}
+			if resp, body := f.get(t, "committee", "/api/v1/me"); resp.StatusCode != tc.afterWant {
+				t.Fatalf("after revoking: %d, want %d: %s", resp.StatusCode, tc.afterWant, body)
+			}
+		})
+	}
+}
+
+// TestOperatorPlans checks that plan flags reach planners only, and that a
+// best offer that is a plan is withheld below planner.
+func TestOperatorPlans(t *testing.T) {
+	f := newFixture(t, nil)
+	// P2480-5 has a planned best offer (every fifth premise).
+	tests := []struct {
+		role, path string
+		plans      bool
+	}{
+		{"planner", "/ogc/collections/premises/items/P2480-5", true},
+		{"admin", "/api/v1/municipalities/2480/gaps", true},
+		{"municipality", "/ogc/collections/premises/items/P2480-5", false},
+		{"municipality", "/api/v1/municipalities/2480/gaps", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.role+" "+tc.path, func(t *testing.T) {
+			resp, body := f.get(t, tc.role, tc.path)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d: %s", resp.StatusCode, body)
+			}
+			var doc struct {
+				Properties map[string]any `json:"properties"`
+				Features   []struct {
+					Properties map[string]any `json:"properties"`
+				} `json:"features"`
+			}
+			if err := json.Unmarshal(body, &doc); err != nil {
+				t.Fatal(err)
+			}
+			props := doc.Properties
+			for _, ft := range doc.Features {
+				if ft.Properties["id"] == "P2480-15" { // eligible and planned
+					props = ft.Properties
+				}
+			}
+			if props == nil {
+				t.Fatal("premise not found")
+			}
+			_, hasFlag := props["best_planned"]
+			if hasFlag != tc.plans || (props["best_provider"] != nil) != tc.plans {
+				t.Errorf("plans %v: best_planned present %v, best_provider %v", tc.plans, hasFlag, props["best_provider"])
+			}
+			if props["kind"] != "premise" {
+				t.Errorf("kind %v", props["kind"])
+			}
+		})
 	}
 }

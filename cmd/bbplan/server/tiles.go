@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -53,7 +52,7 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) error {
 		return badParam("grid", "%q is not scb1km, scb250m or inspire1km", grid)
 	}
 	tr := data.TileRequest{Layer: layer, Z: z, X: x, Y: y, Grid: grid, Scope: p.scope(),
-		PremiseMinZoom: s.cfg.PremiseMinZoom, MaxFeatures: s.cfg.MaxTileFeatures}
+		PremiseMinZoom: s.cfg.PremiseMinZoom, MaxFeatures: s.cfg.MaxTileFeatures, MaxBytes: s.cfg.MaxTileBytes}
 	if layer == "areas" && !p.allows(areas) {
 		return forbidden("areas are not visible to the " + p.role + " role")
 	}
@@ -84,7 +83,7 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if len(b) > MaxTileBytes {
+	if len(b) > s.cfg.MaxTileBytes {
 		s.log.Warn("tile over the size limit", "layer", layer, "z", z, "x", x, "y", y, "bytes", len(b))
 	}
 	w.Header().Set("Content-Type", mvtType)
@@ -97,17 +96,7 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) error {
 // see, and the tile address.
 func tileETag(t data.TileRequest) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%d|%d|%d|%d|%d|%s|%t|%s|%t|%d|%d", t.Layer, t.Z, t.X, t.Y, t.Run, t.Scenario, t.Grid,
-		t.Scope.Premises, t.Scope.Kommun, t.Scope.Plans, t.PremiseMinZoom, t.MaxFeatures)
+	fmt.Fprintf(h, "%s|%d|%d|%d|%d|%d|%s|%t|%s|%t|%d|%d|%d", t.Layer, t.Z, t.X, t.Y, t.Run, t.Scenario, t.Grid,
+		t.Scope.Premises, t.Scope.Kommun, t.Scope.Plans, t.PremiseMinZoom, t.MaxFeatures, t.MaxBytes)
 	return fmt.Sprintf(`"r%d-%s"`, t.Run, hex.EncodeToString(h.Sum(nil))[:16])
-}
-
-// tileOf returns the tile at zoom z holding the CRS84 point (lon, lat), for
-// tests and the load tool.
-func tileOf(lon, lat float64, z int) (x, y int) {
-	n := float64(int(1) << z)
-	x = int((lon + 180) / 360 * n)
-	rad := lat * math.Pi / 180
-	y = int((1 - math.Log(math.Tan(rad)+1/math.Cos(rad))/math.Pi) / 2 * n)
-	return x, y
 }
