@@ -5,7 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
+	osexec "os/exec"
 	"reflect"
 	"strings"
 	"testing"
@@ -31,7 +31,7 @@ func TestLoadKilledKeepsPreviousDataset(t *testing.T) {
 	for _, phase := range []string{"copying", "replacing"} {
 		t.Run(phase, func(t *testing.T) {
 			before := snapshot(t, db)
-			cmd := exec.Command(os.Args[0], "-test.run=^TestLoadKilledKeepsPreviousDataset$", "-test.count=1")
+			cmd := osexec.Command(os.Args[0], "-test.run=^TestLoadKilledKeepsPreviousDataset$", "-test.count=1")
 			cmd.Env = append(os.Environ(), childEnv+"="+phase+" "+dsn)
 			out, err := cmd.StdoutPipe()
 			if err != nil {
