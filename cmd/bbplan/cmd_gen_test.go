@@ -151,7 +151,9 @@ func checkDemoAPI(t *testing.T, ctx context.Context, dsn string, res *demoResult
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	var errb bytes.Buffer
-	go func() { done <- run(sctx, []string{"serve", "--addr", addr, "--database-url", dsn}, &bytes.Buffer{}, &errb) }()
+	go func() {
+		done <- run(sctx, []string{"serve", "--addr", addr, "--database-url", dsn}, &bytes.Buffer{}, &errb)
+	}()
 	defer func() {
 		stop()
 		<-done
