@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	osexec "os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/bbplan/bbplan/data"
 	"github.com/bbplan/bbplan/data/dbtest"
 	"github.com/bbplan/bbplan/geo"
+	"github.com/bbplan/bbplan/internal/ogrtest"
 )
 
 // exportFixture is one analysis run with premises, cells, a municipality,
@@ -133,7 +133,7 @@ func TestExport(t *testing.T) {
 						t.Errorf("%s column %v, want %v", s.Fields[0].Name, got, want)
 					}
 				}
-				ogrCount(t, path, len(want))
+				ogrtest.Check(t, path, len(want))
 			})
 		}
 	}
@@ -173,23 +173,6 @@ func firstValues(t *testing.T, path, field string) []string {
 		out = append(out, fmt.Sprint(f.Properties[field]))
 	}
 	return out
-}
-
-// ogrCount opens path with GDAL's ogrinfo when it is installed and checks the
-// feature count.
-func ogrCount(t *testing.T, path string, n int) {
-	t.Helper()
-	if _, err := osexec.LookPath("ogrinfo"); err != nil {
-		t.Log("ogrinfo not installed: GDAL check left out")
-		return
-	}
-	out, err := osexec.Command("ogrinfo", "-ro", "-al", "-so", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("ogrinfo %s: %v\n%s", path, err, out)
-	}
-	if !strings.Contains(string(out), fmt.Sprintf("Feature Count: %d", n)) {
-		t.Errorf("ogrinfo does not report %d features:\n%s", n, out)
-	}
 }
 
 func TestExportBadInput(t *testing.T) {

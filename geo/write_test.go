@@ -10,12 +10,12 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bbplan/bbplan/internal/ogrtest"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 )
@@ -94,7 +94,7 @@ func TestWriters(t *testing.T) {
 			}
 			props, geoms := tc.read(t, path)
 			checkFeatures(t, s, fs, props, geoms)
-			ogrCheck(t, path, len(fs))
+			ogrtest.Check(t, path, len(fs))
 		})
 	}
 }
@@ -108,26 +108,6 @@ func streamWriter(mk func(f *os.File) (Writer, error)) func(string) (Writer, fun
 		}
 		w, err := mk(f)
 		return w, f.Close, err
-	}
-}
-
-// ogrCheck opens path with GDAL's ogrinfo, when installed, and checks the
-// feature count it reports.
-func ogrCheck(t *testing.T, path string, n int) {
-	t.Helper()
-	if _, err := exec.LookPath("ogrinfo"); err != nil {
-		t.Log("ogrinfo not installed: GDAL check left out")
-		return
-	}
-	out, err := exec.Command("ogrinfo", "-ro", "-al", "-so", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("ogrinfo %s: %v\n%s", path, err, out)
-	}
-	if !strings.Contains(string(out), fmt.Sprintf("Feature Count: %d", n)) {
-		t.Errorf("ogrinfo does not report %d features:\n%s", n, out)
-	}
-	if strings.Contains(string(out), "ERROR") || strings.Contains(string(out), "Warning") {
-		t.Errorf("ogrinfo complains:\n%s", out)
 	}
 }
 
@@ -386,7 +366,7 @@ func TestGeoPackagePolygonEnvelope(t *testing.T) {
 	if env != [4]float64{b.Min[0], b.Max[0], b.Min[1], b.Max[1]} {
 		t.Errorf("header envelope %v, want %v", env, b)
 	}
-	ogrCheck(t, path, 2)
+	ogrtest.Check(t, path, 2)
 }
 
 func TestWriterRejectsWrongType(t *testing.T) {

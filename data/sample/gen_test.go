@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/bbplan/bbplan/internal/ogrtest"
 	"github.com/paulmach/orb"
 )
 
@@ -97,6 +98,21 @@ func TestGenerateDeterministic(t *testing.T) {
 					t.Errorf("%s is the same for seeds 7 and 8", name)
 				}
 			}
+		})
+	}
+}
+
+// TestGeneratedFilesOpenInGDAL opens every generated file with ogrinfo (when
+// GDAL is installed) and checks the row counts of the manifest.
+func TestGeneratedFilesOpenInGDAL(t *testing.T) {
+	o := Options{Out: t.TempDir(), Seed: 2, Premises: 500}
+	m, err := Generate(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range m.Files {
+		t.Run(f.Kind, func(t *testing.T) {
+			ogrtest.Check(t, filepath.Join(o.Out, f.File), f.Rows)
 		})
 	}
 }

@@ -41,8 +41,9 @@ func writePremises(r *region, o Options, m *Manifest) (err error) {
 		{Name: "latency_ms", Kind: geo.FieldFloat}, {Name: "tests", Kind: geo.FieldInt}, {Name: "measured_on", Kind: geo.FieldString}}}, geo.CSVLonLat); err != nil {
 		return err
 	}
+	// The municipality column is for readers: GDAL takes a one-column file for no CSV at all.
 	if s.priorities, err = create(o, "priorities", "priorities.csv", geo.LayerSchema{Fields: []geo.FieldDef{
-		{Name: "premise_id", Kind: geo.FieldString}}}, geo.CSVNoGeometry); err != nil {
+		{Name: "premise_id", Kind: geo.FieldString}, {Name: "kommun_code", Kind: geo.FieldString}}}, geo.CSVNoGeometry); err != nil {
 		return err
 	}
 	names := map[string]string{}
@@ -307,7 +308,7 @@ func (r *region) writePremise(pl *place, p premise, g *rand.Rand, kommunName str
 		}
 	}
 	if p.ctx != town && p.households > 0 && g.Float64() < 0.015 {
-		if err := s.priorities.write(nil, "premise_id", p.id); err != nil {
+		if err := s.priorities.write(nil, "premise_id", p.id, "kommun_code", p.kommun); err != nil {
 			return err
 		}
 	}
