@@ -14,6 +14,7 @@ import (
 
 	"github.com/bbplan/bbplan/data/dbtest"
 	"github.com/bbplan/bbplan/data/sample"
+	"github.com/bbplan/bbplan/internal/ogrtest"
 )
 
 // runJSON runs bbplan with args and --json and decodes the output into v.
@@ -114,6 +115,26 @@ func TestDemo(t *testing.T) {
 
 	// The summary agrees with the API.
 	checkDemoAPI(t, ctx, dsn, &res)
+
+	// bbplan export writes every layer of the demo run in every format.
+	for _, layer := range []string{"premises", "areas", "cells", "municipalities", "scenario"} {
+		for _, ext := range []string{"csv", "geojson", "gpkg"} {
+			path := filepath.Join(t.TempDir(), layer+"."+ext)
+			var out struct {
+				Features int   `json:"features"`
+				ID       int64 `json:"id"`
+			}
+			runJSON(t, ctx, &out, "export", layer, "-o", path, "--database-url", dsn)
+			want := map[string]int64{"scenario": res.Scenarios[1].ID}[layer]
+			if want == 0 {
+				want = res.RunID
+			}
+			if out.Features == 0 || out.ID != want {
+				t.Errorf("export %s: %d features of id %d, want some of %d", path, out.Features, out.ID, want)
+			}
+			ogrtest.Check(t, path, out.Features)
+		}
+	}
 
 	// A second run reuses the data, the run and the scenarios.
 	var again demoResult

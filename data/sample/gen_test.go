@@ -289,3 +289,28 @@ func TestFixedOffersShape(t *testing.T) {
 		t.Error("no planned offers")
 	}
 }
+
+// BenchmarkGenerate measures generation speed per premise (built-in model,
+// premises as CSV and as GeoPackage).
+func BenchmarkGenerate(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		csv  bool
+	}{{"csv", true}, {"gpkg", false}} {
+		b.Run(tc.name, func(b *testing.B) {
+			o := Options{Out: b.TempDir(), Seed: 1, Premises: 50000, PremisesCSV: tc.csv}
+			var n int
+			for b.Loop() {
+				m, err := Generate(o)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = 0
+				for _, c := range m.Premises {
+					n += c
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "premises/s")
+		})
+	}
+}
