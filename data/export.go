@@ -21,7 +21,8 @@ type exportLayer struct {
 	fields   []geo.FieldDef
 }
 
-func fields(kind geo.FieldKind, names ...string) []geo.FieldDef {
+// exportFields defines columns of one kind.
+func exportFields(kind geo.FieldKind, names ...string) []geo.FieldDef {
 	out := make([]geo.FieldDef, len(names))
 	for i, n := range names {
 		out[i] = geo.FieldDef{Name: n, Kind: kind}
@@ -29,7 +30,8 @@ func fields(kind geo.FieldKind, names ...string) []geo.FieldDef {
 	return out
 }
 
-func join(parts ...[]geo.FieldDef) []geo.FieldDef {
+// exportJoin concatenates column lists in order.
+func exportJoin(parts ...[]geo.FieldDef) []geo.FieldDef {
 	var out []geo.FieldDef
 	for _, p := range parts {
 		out = append(out, p...)
@@ -74,31 +76,31 @@ WHERE sa.scenario_id = $1 ORDER BY sa.rank, sa.area_id`
 // exportLayers are the layers by name (the allow-list of bbplan export).
 func exportLayers() map[string]exportLayer {
 	return map[string]exportLayer{
-		"premises": {geometry: "POINT", query: exportPremises, fields: join(
-			fields(geo.FieldString, "premise_id", "kommun_code", "kind", "anchor", "best_tech", "best_provider", "class", "reason"),
-			fields(geo.FieldInt, "households", "workplaces", "networks_now", "networks_planned", "tier", "area_id"),
-			fields(geo.FieldFloat, "best_down", "best_up", "best_mobile_down"),
-			fields(geo.FieldBool, "priority", "best_planned", "eligible", "mobile_ok", "double_gap", "disputed", "in_settlement"))},
-		"areas": {geometry: "MULTIPOLYGON", query: exportAreas, fields: join(
-			fields(geo.FieldInt, "area_id"),
-			fields(geo.FieldString, "kommun_code", "class", "cost_option"),
-			fields(geo.FieldInt, "premises", "households", "workplaces", "anchors", "double_gaps", "priority_premises"),
-			fields(geo.FieldFloat, "distance_to_fiber", "cost_low", "cost_expected", "cost_high", "subsidy"),
-			fields(geo.FieldBool, "stranded"))},
-		"cells": {geometry: "POLYGON", query: exportCells, fields: join(
-			fields(geo.FieldString, "grid", "cell_id"),
-			fields(geo.FieldInt, "premises", "households", "workplaces", "premises_target", "eligible", "double_gaps"),
-			fields(geo.FieldFloat, "share_target"))},
-		"municipalities": {geometry: "MULTIPOLYGON", query: exportMunicipalities, fields: join(
-			fields(geo.FieldString, "kommun_code", "name", "tiers", "classes"),
-			fields(geo.FieldInt, "premises", "households", "workplaces", "premises_target", "households_target", "workplaces_target",
+		"premises": {geometry: "POINT", query: exportPremises, fields: exportJoin(
+			exportFields(geo.FieldString, "premise_id", "kommun_code", "kind", "anchor", "best_tech", "best_provider", "class", "reason"),
+			exportFields(geo.FieldInt, "households", "workplaces", "networks_now", "networks_planned", "tier", "area_id"),
+			exportFields(geo.FieldFloat, "best_down", "best_up", "best_mobile_down"),
+			exportFields(geo.FieldBool, "priority", "best_planned", "eligible", "mobile_ok", "double_gap", "disputed", "in_settlement"))},
+		"areas": {geometry: "MULTIPOLYGON", query: exportAreas, fields: exportJoin(
+			exportFields(geo.FieldInt, "area_id"),
+			exportFields(geo.FieldString, "kommun_code", "class", "cost_option"),
+			exportFields(geo.FieldInt, "premises", "households", "workplaces", "anchors", "double_gaps", "priority_premises"),
+			exportFields(geo.FieldFloat, "distance_to_fiber", "cost_low", "cost_expected", "cost_high", "subsidy"),
+			exportFields(geo.FieldBool, "stranded"))},
+		"cells": {geometry: "POLYGON", query: exportCells, fields: exportJoin(
+			exportFields(geo.FieldString, "grid", "cell_id"),
+			exportFields(geo.FieldInt, "premises", "households", "workplaces", "premises_target", "eligible", "double_gaps"),
+			exportFields(geo.FieldFloat, "share_target"))},
+		"municipalities": {geometry: "MULTIPOLYGON", query: exportMunicipalities, fields: exportJoin(
+			exportFields(geo.FieldString, "kommun_code", "name", "tiers", "classes"),
+			exportFields(geo.FieldInt, "premises", "households", "workplaces", "premises_target", "households_target", "workplaces_target",
 				"eligible_premises", "eligible_households", "eligible_workplaces", "mobile_ok", "double_gaps", "disputed"),
-			fields(geo.FieldFloat, "share_target"))},
-		"scenario": {geometry: "MULTIPOLYGON", scenario: true, query: exportScenario, fields: join(
-			fields(geo.FieldInt, "rank", "area_id", "premises", "households", "workplaces"),
-			fields(geo.FieldString, "kommun_code", "cost_option", "rule", "explanation"),
-			fields(geo.FieldFloat, "score", "ranking_amount", "subsidy", "running_budget"),
-			fields(geo.FieldBool, "selected"))},
+			exportFields(geo.FieldFloat, "share_target"))},
+		"scenario": {geometry: "MULTIPOLYGON", scenario: true, query: exportScenario, fields: exportJoin(
+			exportFields(geo.FieldInt, "rank", "area_id", "premises", "households", "workplaces"),
+			exportFields(geo.FieldString, "kommun_code", "cost_option", "rule", "explanation"),
+			exportFields(geo.FieldFloat, "score", "ranking_amount", "subsidy", "running_budget"),
+			exportFields(geo.FieldBool, "selected"))},
 	}
 }
 

@@ -26,6 +26,7 @@ const (
 	CSVWKT
 )
 
+// csvWriter writes one CSV row per feature.
 type csvWriter struct {
 	bw   *bufio.Writer
 	w    *csv.Writer

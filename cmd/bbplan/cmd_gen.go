@@ -28,6 +28,7 @@ type genOptions struct {
 	builtin bool
 }
 
+// flags defines the generator flags on cmd.
 func (g *genOptions) flags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.Uint64Var(&g.Seed, "seed", 1, "random seed: the same seed gives identical files")
@@ -253,6 +254,7 @@ type demoResult struct {
 	Missing []string `json:"missing,omitempty"`
 }
 
+// demoLoad is one file the demo loaded (or found loaded).
 type demoLoad struct {
 	Kind      string `json:"kind"`
 	File      string `json:"file"`
@@ -261,6 +263,7 @@ type demoLoad struct {
 	Unchanged bool   `json:"unchanged"`
 }
 
+// demoScenario is one scenario the demo ran (or found).
 type demoScenario struct {
 	ID       int64  `json:"id"`
 	Name     string `json:"name"`

@@ -185,6 +185,7 @@ const (
 	streamMobile
 )
 
+// buildRegion reads or builds the municipalities, settlements and places.
 func buildRegion(o Options) (*region, error) {
 	r := &region{tm: sweref99TM(), munis: vasterbotten(), scale: 1}
 	var err error
@@ -432,6 +433,7 @@ type output struct {
 	feat geo.Feature
 }
 
+// create opens the output file name of the given kind, its writer chosen by extension.
 func create(o Options, kind, name string, s geo.LayerSchema, csvGeom geo.CSVGeometry) (*output, error) {
 	s.Modified = modified()
 	path := filepath.Join(o.Out, name)
