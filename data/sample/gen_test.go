@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/bbplan/bbplan/internal/ogrtest"
@@ -311,6 +312,27 @@ func BenchmarkGenerate(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "premises/s")
+		})
+	}
+}
+
+func TestReadGridErrors(t *testing.T) {
+	tests := []struct {
+		name, content, want string
+	}{
+		{"unknown municipality", "rutid,x_ll,y_ll,pop,kommun\n\"7590007086000\",759000,7086000,12,Atlantis\n", "kommun"},
+		{"population not a number", "rutid,x_ll,y_ll,pop,kommun\n\"7590007086000\",759000,7086000,tolv,Umeå\n", "pop"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "grid.csv")
+			if err := os.WriteFile(path, []byte(tc.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Generate(Options{Out: t.TempDir(), Grid: path})
+			if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one naming %s and %s", err, path, tc.want)
+			}
 		})
 	}
 }
