@@ -134,6 +134,18 @@ func appendJSONValue(b []byte, v any) []byte {
 	return append(b, "null"...)
 }
 
+// appendArray appends xs as a JSON array, each element written by elem.
+func appendArray[T any](b []byte, xs []T, elem func([]byte, T) []byte) []byte {
+	b = append(b, '[')
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = elem(b, x)
+	}
+	return append(b, ']')
+}
+
 // appendGeoJSONGeometry appends g as a GeoJSON geometry object (null for nil).
 func appendGeoJSONGeometry(b []byte, g orb.Geometry, prec int) ([]byte, error) {
 	if g == nil {
@@ -146,26 +158,10 @@ func appendGeoJSONGeometry(b []byte, g orb.Geometry, prec int) ([]byte, error) {
 		b = appendCoord(b, p[1], prec)
 		return append(b, ']')
 	}
-	points := func(b []byte, ps []orb.Point) []byte {
-		b = append(b, '[')
-		for i, p := range ps {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = point(b, p)
-		}
-		return append(b, ']')
-	}
-	rings := func(b []byte, rs []orb.Ring) []byte {
-		b = append(b, '[')
-		for i, r := range rs {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = points(b, r)
-		}
-		return append(b, ']')
-	}
+	points := func(b []byte, ps []orb.Point) []byte { return appendArray(b, ps, point) }
+	ring := func(b []byte, r orb.Ring) []byte { return points(b, r) }
+	line := func(b []byte, l orb.LineString) []byte { return points(b, l) }
+	polygon := func(b []byte, p orb.Polygon) []byte { return appendArray(b, p, ring) }
 	typed := func(b []byte, name string) []byte {
 		b = append(b, `{"type":"`...)
 		b = append(b, name...)
@@ -179,27 +175,13 @@ func appendGeoJSONGeometry(b []byte, g orb.Geometry, prec int) ([]byte, error) {
 	case orb.LineString:
 		b = points(typed(b, "LineString"), g)
 	case orb.MultiLineString:
-		b = append(typed(b, "MultiLineString"), '[')
-		for i, l := range g {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = points(b, l)
-		}
-		b = append(b, ']')
+		b = appendArray(typed(b, "MultiLineString"), g, line)
 	case orb.Ring:
-		b = rings(typed(b, "Polygon"), []orb.Ring{g})
+		b = polygon(typed(b, "Polygon"), orb.Polygon{g})
 	case orb.Polygon:
-		b = rings(typed(b, "Polygon"), g)
+		b = polygon(typed(b, "Polygon"), g)
 	case orb.MultiPolygon:
-		b = append(typed(b, "MultiPolygon"), '[')
-		for i, p := range g {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = rings(b, p)
-		}
-		b = append(b, ']')
+		b = appendArray(typed(b, "MultiPolygon"), g, polygon)
 	case orb.Collection:
 		b = append(b, `{"type":"GeometryCollection","geometries":[`...)
 		for i, c := range g {
