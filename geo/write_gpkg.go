@@ -48,6 +48,54 @@ INSERT INTO gpkg_spatial_ref_sys VALUES
   ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system');
 `
 
+// gpkgRtree is the GeoPackage spatial index (extension gpkg_rtree_index) of
+// table {{t}}, geometry column "geom" and key "fid": the index table and the
+// registration, written before the features.
+const gpkgRtree = `
+CREATE TABLE gpkg_extensions (
+  table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL,
+  CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));
+INSERT INTO gpkg_extensions VALUES ('{{t}}', 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only');
+CREATE VIRTUAL TABLE "rtree_{{t}}_geom" USING rtree(id, minx, maxx, miny, maxy);
+`
+
+// gpkgRtreeTriggers keep the index in step with later edits (by GDAL or
+// QGIS, which provide the ST_ functions); they are created after the
+// features, which this writer indexes itself.
+const gpkgRtreeTriggers = `
+CREATE TRIGGER "rtree_{{t}}_geom_insert" AFTER INSERT ON "{{t}}"
+  WHEN (new.geom NOT NULL AND NOT ST_IsEmpty(NEW.geom))
+BEGIN
+  INSERT OR REPLACE INTO "rtree_{{t}}_geom" VALUES (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom));
+END;
+CREATE TRIGGER "rtree_{{t}}_geom_update1" AFTER UPDATE OF geom ON "{{t}}"
+  WHEN OLD.fid = NEW.fid AND (NEW.geom NOTNULL AND NOT ST_IsEmpty(NEW.geom))
+BEGIN
+  INSERT OR REPLACE INTO "rtree_{{t}}_geom" VALUES (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom));
+END;
+CREATE TRIGGER "rtree_{{t}}_geom_update2" AFTER UPDATE OF geom ON "{{t}}"
+  WHEN OLD.fid = NEW.fid AND (NEW.geom ISNULL OR ST_IsEmpty(NEW.geom))
+BEGIN
+  DELETE FROM "rtree_{{t}}_geom" WHERE id = OLD.fid;
+END;
+CREATE TRIGGER "rtree_{{t}}_geom_update3" AFTER UPDATE OF geom ON "{{t}}"
+  WHEN OLD.fid != NEW.fid AND (NEW.geom NOTNULL AND NOT ST_IsEmpty(NEW.geom))
+BEGIN
+  DELETE FROM "rtree_{{t}}_geom" WHERE id = OLD.fid;
+  INSERT OR REPLACE INTO "rtree_{{t}}_geom" VALUES (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom));
+END;
+CREATE TRIGGER "rtree_{{t}}_geom_update4" AFTER UPDATE ON "{{t}}"
+  WHEN OLD.fid != NEW.fid AND (NEW.geom ISNULL OR ST_IsEmpty(NEW.geom))
+BEGIN
+  DELETE FROM "rtree_{{t}}_geom" WHERE id IN (OLD.fid, NEW.fid);
+END;
+CREATE TRIGGER "rtree_{{t}}_geom_delete" AFTER DELETE ON "{{t}}"
+  WHEN old.geom NOT NULL
+BEGIN
+  DELETE FROM "rtree_{{t}}_geom" WHERE id = OLD.fid;
+END;
+`
+
 // gpkgWriter writes one feature table of a new GeoPackage inside one
 // transaction, committed by Close.
 type gpkgWriter struct {
@@ -55,6 +103,7 @@ type gpkgWriter struct {
 	db    *sql.DB
 	tx    *sql.Tx
 	stmt  *sql.Stmt
+	rtree *sql.Stmt // spatial index rows; nil without geometry
 	s     LayerSchema
 	env   orb.Bound
 	has   bool
@@ -151,6 +200,12 @@ func (gw *gpkgWriter) create() error {
 	if _, err := gw.db.ExecContext(ctx, `CREATE TABLE "`+s.Name+`" (`+cols.String()+`)`); err != nil {
 		return err
 	}
+	// The layer name is a checked plain identifier (safeIdent).
+	if s.GeometryType != "" {
+		if _, err := gw.db.ExecContext(ctx, strings.ReplaceAll(gpkgRtree, "{{t}}", s.Name)); err != nil {
+			return err
+		}
+	}
 	var err error
 	if gw.tx, err = gw.db.BeginTx(ctx, nil); err != nil {
 		return err
@@ -158,6 +213,11 @@ func (gw *gpkgWriter) create() error {
 	gw.stmt, err = gw.tx.PrepareContext(ctx, `INSERT INTO "`+s.Name+`" VALUES (`+marks.String()+`)`)
 	if err != nil {
 		return err
+	}
+	if s.GeometryType != "" {
+		if gw.rtree, err = gw.tx.PrepareContext(ctx, `INSERT INTO "rtree_`+s.Name+`_geom" VALUES (?, ?, ?, ?, ?)`); err != nil {
+			return err
+		}
 	}
 	gw.args = make([]any, 0, len(s.Fields)+2)
 	return nil
@@ -186,6 +246,11 @@ func (gw *gpkgWriter) Write(f *Feature) error {
 	}
 	if _, err := gw.stmt.Exec(gw.args...); err != nil {
 		return fmt.Errorf("geopackage %s: feature %d: %w", gw.path, gw.n, err)
+	}
+	if env, ok := bound(f.Geometry); ok && gw.rtree != nil {
+		if _, err := gw.rtree.Exec(gw.n, env.Min[0], env.Max[0], env.Min[1], env.Max[1]); err != nil {
+			return fmt.Errorf("geopackage %s: feature %d: spatial index: %w", gw.path, gw.n, err)
+		}
 	}
 	return nil
 }
@@ -264,8 +329,13 @@ func (gw *gpkgWriter) finish() error {
 		return err
 	}
 	if s.GeometryType != "" {
+		gw.rtree.Close()
 		if _, err := gw.tx.Exec(`INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)`,
 			s.Name, strings.ToUpper(s.GeometryType), srid); err != nil {
+			gw.tx.Rollback()
+			return err
+		}
+		if _, err := gw.tx.Exec(strings.ReplaceAll(gpkgRtreeTriggers, "{{t}}", s.Name)); err != nil {
 			gw.tx.Rollback()
 			return err
 		}

@@ -351,6 +351,15 @@ func TestGeoPackagePolygonEnvelope(t *testing.T) {
 	if got := (orb.Bound{Min: orb.Point{minX, minY}, Max: orb.Point{maxX, maxY}}); !got.Equal(want) {
 		t.Errorf("contents extent %v, want %v", got, want)
 	}
+	var indexed int
+	var rmin, rmax float64
+	if err := db.QueryRow(`SELECT count(*), min(minx), max(maxy) FROM rtree_areas_geom`).Scan(&indexed, &rmin, &rmax); err != nil {
+		t.Fatal(err)
+	}
+	// The R*Tree stores 32-bit floats rounded outwards.
+	if indexed != len(polys) || rmin > want.Min[0] || rmin < want.Min[0]-1 || rmax < want.Max[1] || rmax > want.Max[1]+1 {
+		t.Errorf("spatial index holds %d rows from x %v to y %v, want %d within %v", indexed, rmin, rmax, len(polys), want)
+	}
 	var blob []byte
 	if err := db.QueryRow(`SELECT geom FROM areas WHERE fid = 2`).Scan(&blob); err != nil {
 		t.Fatal(err)
