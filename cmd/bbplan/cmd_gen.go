@@ -34,8 +34,8 @@ func (g *genOptions) flags(cmd *cobra.Command) {
 	f.Uint64Var(&g.Seed, "seed", 1, "random seed: the same seed gives identical files")
 	f.IntVar(&g.Premises, "premises", 0, "about this many premises (default: from the population grid, or 20000 for the built-in model)")
 	f.StringVar(&g.Grid, "grid", "", "SCB 1 km population grid (CSV: rutid, x_ll, y_ll, pop, kommun)")
-	f.StringVar(&g.Municipalities, "municipalities", "", "municipality polygons (GeoJSON: kommun_code, name)")
-	f.StringVar(&g.Settlements, "settlements", "", "settlement points (GeoJSON: tatort_code, name, kommun_code, pop, area_ha)")
+	f.StringVar(&g.Municipalities, "municipalities", "", "municipality polygons, any format bbplan load reads (kommun_code, name)")
+	f.StringVar(&g.Settlements, "settlements", "", "settlement points or polygons, any format bbplan load reads (tatort_code, name, kommun_code, pop, area_ha)")
 	f.StringVar(&g.scb, "scb", "", "directory with the three SCB files (default: ../shared/data/vasterbotten when present)")
 	f.BoolVar(&g.builtin, "builtin", false, "use the built-in model even when SCB data is present")
 	f.BoolVar(&g.PremisesCSV, "premises-csv", false, "write premises as CSV instead of GeoPackage")
@@ -322,6 +322,7 @@ seconds.`,
 	cmd.Flags().String("addr", "", "listen address (default server.addr, 127.0.0.1:8080)")
 	a.bindFlag("addr", "server.addr")
 	g.flags(cmd)
+	cmd.Flags().MarkHidden("premises-csv") // the demo always loads premises from CSV
 	return cmd
 }
 
