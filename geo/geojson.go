@@ -182,6 +182,7 @@ func (r *geojsonReader) next(stopAtFeatures bool) (*Feature, error) {
 				return nil, r.fail("", fmt.Errorf("expected a GeoJSON object, found %s", describeByte(c)))
 			}
 			s.pos++
+			s.nest = 0
 			r.objects++
 			r.topLine = s.line
 			r.top = featureParts{}
@@ -243,6 +244,7 @@ func (r *geojsonReader) next(stopAtFeatures bool) (*Feature, error) {
 			}
 			line := s.line
 			s.pos++
+			s.nest = 0
 			var p featureParts
 			for first := true; ; first = false {
 				ok, err := s.more('}', first)
@@ -465,6 +467,10 @@ func (r *geojsonReader) properties() (map[string]any, error) {
 // geometry reads a geometry object or null.
 func (r *geojsonReader) geometry(field string) (orb.Geometry, error) {
 	s := r.s
+	if err := s.enter(); err != nil {
+		return nil, r.fail(field, err)
+	}
+	defer s.leave()
 	c, err := s.peek()
 	if err != nil {
 		return nil, r.fail(field, err)
@@ -559,6 +565,10 @@ type cnode struct {
 // well-formed JSON are noted against field (the geometry's) and parsing goes on.
 func (r *geojsonReader) coords(field string) (cnode, error) {
 	s := r.s
+	if err := s.enter(); err != nil {
+		return cnode{}, err
+	}
+	defer s.leave()
 	if err := s.expect('['); err != nil {
 		return cnode{}, err
 	}
