@@ -1,6 +1,7 @@
 package data
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -12,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -516,7 +518,7 @@ func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<-
 	every := time.Now()
 	send := func() bool {
 		if l.direct {
-			sort.Slice(blk.rows, func(i, j int) bool { return blk.rows[i].key < blk.rows[j].key })
+			slices.SortFunc(blk.rows, func(a, b sortRow) int { return cmp.Compare(a.key, b.key) })
 		}
 		select {
 		case out <- blk:
