@@ -1,6 +1,7 @@
 package data
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -12,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -516,7 +518,7 @@ func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<-
 	every := time.Now()
 	send := func() bool {
 		if l.direct {
-			sort.Slice(blk.rows, func(i, j int) bool { return blk.rows[i].key < blk.rows[j].key })
+			slices.SortFunc(blk.rows, func(a, b sortRow) int { return cmp.Compare(a.key, b.key) })
 		}
 		select {
 		case out <- blk:
@@ -530,8 +532,10 @@ func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<-
 		}
 		return true
 	}
+	ahead := startReadAhead(ctx, r)
+	defer ahead.close()
 	for {
-		f, err := r.Next()
+		f, err := ahead.next()
 		if err == io.EOF {
 			break
 		}
@@ -600,7 +604,7 @@ func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<-
 		}
 		if l.rows&8191 == 0 && l.opt.Progress != nil && time.Since(every) > 100*time.Millisecond {
 			every = time.Now()
-			l.progress("reading", r.BytesRead(), r.Size())
+			l.progress("reading", ahead.read, r.Size())
 		}
 	}
 	if len(blk.data) > 0 && !send() {
@@ -608,6 +612,83 @@ func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<-
 	}
 	l.progress("validating", r.BytesRead(), r.Size())
 	return nil
+}
+
+// readItem is one result of Reader.Next.
+type readItem struct {
+	f   *geo.Feature
+	err error
+}
+
+// readBatch is a run of read results and how far into the file they reach.
+type readBatch struct {
+	items []readItem
+	read  int64
+}
+
+// readAhead reads features on a goroutine of its own, in batches, so that
+// decoding the file and converting the features use both cores.
+type readAhead struct {
+	ch   chan readBatch
+	cur  []readItem
+	read int64 // bytes read up to the current batch
+	stop context.CancelFunc
+}
+
+// startReadAhead starts reading r. The goroutine ends after io.EOF, after an
+// error that repeats (a reader that cannot get past a broken spot), or on close.
+func startReadAhead(ctx context.Context, r geo.Reader) *readAhead {
+	const batch = 512
+	ctx, stop := context.WithCancel(ctx)
+	a := &readAhead{ch: make(chan readBatch, 8), stop: stop}
+	go func() {
+		defer close(a.ch)
+		b := readBatch{items: make([]readItem, 0, batch)}
+		last := ""
+		for {
+			f, err := r.Next()
+			b.items = append(b.items, readItem{f, err})
+			end := err == io.EOF
+			if err != nil && !end {
+				end = err.Error() == last
+				last = err.Error()
+			}
+			if len(b.items) == batch || end {
+				b.read = r.BytesRead()
+				select {
+				case a.ch <- b:
+				case <-ctx.Done():
+					return
+				}
+				b = readBatch{items: make([]readItem, 0, batch)}
+			}
+			if end {
+				return
+			}
+		}
+	}()
+	return a
+}
+
+// next returns the features in file order.
+func (a *readAhead) next() (*geo.Feature, error) {
+	for len(a.cur) == 0 {
+		b, ok := <-a.ch
+		if !ok {
+			return nil, io.EOF
+		}
+		a.cur, a.read = b.items, b.read
+	}
+	it := a.cur[0]
+	a.cur = a.cur[1:]
+	return it.f, it.err
+}
+
+// close stops the goroutine and waits for it, so that the reader can be closed.
+func (a *readAhead) close() {
+	a.stop()
+	for range a.ch {
+	}
 }
 
 // hilbertKey is p's distance along a Hilbert curve of 2^16 x 2^16 cells over area.

@@ -12,7 +12,7 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// Kinds lists the dataset kinds `bbplan load` accepts, in the order a region
+// kindOrder lists the dataset kinds `bbplan load` accepts, in the order a region
 // usually loads them.
 var kindOrder = [...]string{"municipalities", "premises", "fixed", "mobile", "fiber-nodes",
 	"settlements", "measurements", "priorities"}
@@ -446,12 +446,9 @@ func nullIfEmpty(s string) any {
 	return s
 }
 
+// errf is an input error about field i of the current feature.
 func (v *values) errf(i int, format string, args ...any) error {
-	name := v.m.spec.fields[i].name
-	if i < 0 {
-		name = ""
-	}
-	return &geo.InputError{File: v.file, Line: v.f.Line, Feature: v.f.Index, Field: name,
+	return &geo.InputError{File: v.file, Line: v.f.Line, Feature: v.f.Index, Field: v.m.spec.fields[i].name,
 		Reason: fmt.Sprintf(format, args...)}
 }
 
