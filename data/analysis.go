@@ -410,7 +410,7 @@ func (a *analysis) classify(ctx context.Context) error {
 				WHEN 'underserved' THEN CASE WHEN nn > 0 THEN 'served' WHEN lower_ok THEN 'underserved' ELSE 'unserved' END
 				ELSE CASE WHEN nn > 0 THEN 'served' WHEN np > 0 THEN 'planned' ELSE 'unserved' END
 				END AS class,
-				coalesce((SELECT max(t) FROM unnest($5::int[]) t WHERE b.best_avail >= t), 0) AS tier,
+				coalesce(($5::float8[])[width_bucket(b.best_avail, $5::float8[])], 0)::int AS tier,
 				nn = 0 AND NOT mobile_ok AS double_gap
 			FROM b
 		), e AS (
@@ -429,12 +429,18 @@ func (a *analysis) classify(ctx context.Context) error {
 		FROM e`
 	p := a.opt.Profile
 	t := a.rules.Reasons()
+	// width_bucket counts the ascending thresholds at or below the best
+	// download; that count indexes the same array.
+	ascending := make([]float64, len(p.Tiers))
+	for i, tier := range p.Tiers {
+		ascending[len(p.Tiers)-1-i] = float64(tier)
+	}
 	classes, err := jsonValue(t.Class)
 	if err != nil {
 		return err
 	}
 	err = a.exec(ctx, classifyPS, p.Mobile.DownMbps, a.opt.Params.DisputedMinTests, a.opt.Params.DisputedFraction,
-		p.Rule, pq.Array(p.Tiers), pq.Array(p.EligibleClasses()), p.ExcludeSettlements,
+		p.Rule, pq.Array(ascending), pq.Array(p.EligibleClasses()), p.ExcludeSettlements,
 		classes, t.NoBest, t.Best, t.Planned, t.Settlement, t.DoubleGap, t.Disputed)
 	if err != nil {
 		return err
@@ -455,33 +461,30 @@ func (a *analysis) areas(ctx context.Context) error {
 				sum(ps.households)::int AS households, sum(ps.workplaces)::int AS workplaces,
 				count(ps.anchor)::int AS anchors, count(*) FILTER (WHERE ps.double_gap)::int AS double_gaps,
 				count(*) FILTER (WHERE ps.priority)::int AS priority_premises,
-				mode() WITHIN GROUP (ORDER BY ps.class) AS class, ST_Collect(ps.geom) AS pts
+				mode() WITHIN GROUP (ORDER BY ps.class) AS class, ST_ConvexHull(ST_Collect(ps.geom)) AS hull
 			FROM cl JOIN ps ON ps.id = cl.premise_id
 			GROUP BY cl.kommun_code, cl.cid ORDER BY cl.kommun_code, cl.cid
 		) x`
-	// The feeder runs from the nearest fibre node or, when none is loaded,
-	// from the nearest premise with fibre today (fib is empty when nodes
-	// exist). Nearest neighbours are searched per premise, point to point:
-	// a KNN search from a whole cluster's multipoint rechecks every candidate
-	// inside its box against every point of the cluster.
+	// The feeder runs from the area's hull (0 when a node lies inside it) to
+	// the nearest fibre node or, when none is loaded, to the nearest premise
+	// with fibre today (fib is empty when nodes exist). The hull, not the
+	// multipoint of premises: a KNN search rechecks every candidate inside the
+	// box, and a few hull vertices keep each recheck cheap.
 	const fib = `CREATE TEMP TABLE fib ON COMMIT DROP AS
 		SELECT geom FROM ps WHERE fiber_now AND NOT EXISTS (SELECT 1 FROM fiber_node)`
-	const feeder = `CREATE TEMP TABLE feed ON COMMIT DROP AS
-		SELECT cl.kommun_code, cl.cid, min(coalesce(
-			(SELECT ST_Distance(n.geom, ps.geom) FROM fiber_node n ORDER BY n.geom <-> ps.geom LIMIT 1),
-			(SELECT ST_Distance(f.geom, ps.geom) FROM fib f ORDER BY f.geom <-> ps.geom LIMIT 1))) AS dist
-		FROM cl JOIN ps ON ps.id = cl.premise_id GROUP BY cl.kommun_code, cl.cid`
 	const insertAreas = `INSERT INTO candidate_area (id, run_id, kommun_code, stranded, premises, households,
 			workplaces, anchors, double_gaps, priority_premises, class, distance_to_fiber, geom)
 		SELECT ta.id, $1, ta.kommun_code, ta.premises < $2, ta.premises, ta.households, ta.workplaces,
-			ta.anchors, ta.double_gaps, ta.priority_premises, ta.class, feed.dist,
-			ST_Multi(ST_Buffer(ST_ConvexHull(ta.pts), $3))
-		FROM ta LEFT JOIN feed USING (kommun_code, cid)`
+			ta.anchors, ta.double_gaps, ta.priority_premises, ta.class,
+			coalesce((SELECT ST_Distance(n.geom, ta.hull) FROM fiber_node n ORDER BY n.geom <-> ta.hull LIMIT 1),
+				(SELECT ST_Distance(f.geom, ta.hull) FROM fib f ORDER BY f.geom <-> ta.hull LIMIT 1)),
+			ST_Multi(ST_Buffer(ta.hull, $3))
+		FROM ta`
 	if err := a.exec(ctx, cluster, a.opt.Params.ClusterDistanceM); err != nil {
 		return err
 	}
 	if err := a.execAll(ctx, aggregate, `ALTER TABLE cl ADD PRIMARY KEY (premise_id)`, `ANALYZE cl`, `ANALYZE ta`,
-		fib, `CREATE INDEX ON fib USING gist (geom)`, `ANALYZE fib`, feeder); err != nil {
+		fib, `CREATE INDEX ON fib USING gist (geom)`, `ANALYZE fib`); err != nil {
 		return err
 	}
 	return a.exec(ctx, insertAreas, a.run, a.opt.Params.MinAreaPremises, a.opt.Params.AreaBufferM)

@@ -93,13 +93,18 @@ func BenchmarkAnalyze(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// With -v each step's time is logged.
+	log := slog.New(slog.DiscardHandler)
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	var total time.Duration
 	runs := 0
 	for b.Loop() {
 		t0 := time.Now()
 		if _, err := data.Analyze(context.Background(), db, data.AnalyzeOptions{Profile: p, AsOf: asOf,
 			Params: coverage.DefaultAnalysisParams(), Cost: funding.DefaultCostParams(), Actor: "bench",
-			Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))}); err != nil {
+			Log: log}); err != nil {
 			b.Fatal(err)
 		}
 		total += time.Since(t0)

@@ -130,6 +130,8 @@ func profile(t testing.TB, name string) coverage.Profile {
 func TestAnalyzeAgreesWithRules(t *testing.T) {
 	indoor := profile(t, "pts-2025")
 	indoor.Name, indoor.Mobile.IndoorOnly, indoor.Planned.Years = "indoor", true, 4
+	noTiers := profile(t, "bead")
+	noTiers.Name, noTiers.Tiers, noTiers.Target.MaxLatencyMs = "no tiers", nil, 0
 	tests := []struct {
 		name    string
 		seed    uint64
@@ -141,6 +143,7 @@ func TestAnalyzeAgreesWithRules(t *testing.T) {
 		{"eu-2023", 3, false, profile(t, "eu-2023")},
 		{"bead", 4, false, profile(t, "bead")},
 		{"custom indoor mobile, 4 year horizon", 5, false, indoor},
+		{"custom without tiers or latency limit", 6, false, noTiers},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
