@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os/user"
 	"strconv"
 	"strings"
 	"time"
@@ -131,11 +130,3 @@ func printRun(w io.Writer, run data.Run, classes []string, munis []data.Municipa
 }
 
 func joinPresets() string { return strings.Join(coverage.Presets(), ", ") }
-
-// actor names who runs the command, for the audit log.
-func actor() string {
-	if u, err := user.Current(); err == nil {
-		return "cli:" + u.Username
-	}
-	return "cli"
-}

@@ -1,9 +1,0 @@
-// Placeholder commands until the gen work lands; delete this file then.
-
-package main
-
-import "github.com/spf13/cobra"
-
-func (a *app) genCmd() *cobra.Command    { return notYet("gen", "Generate a synthetic region") }
-func (a *app) demoCmd() *cobra.Command   { return notYet("demo", "Run the demo region") }
-func (a *app) exportCmd() *cobra.Command { return notYet("export", "Export results") }
