@@ -3,25 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 )
-
-// runJSON runs bbplan with args and --json and decodes its one JSON object.
-func runJSON(t *testing.T, args ...string) map[string]any {
-	t.Helper()
-	var out, errb bytes.Buffer
-	if err := run(context.Background(), append(args, "--json"), &out, &errb); err != nil {
-		t.Fatalf("bbplan %v: %v\n%s", args, err, errb.String())
-	}
-	var m map[string]any
-	if err := json.Unmarshal(out.Bytes(), &m); err != nil {
-		t.Fatalf("bbplan %v: stdout is not one JSON object: %v\n%s", args, err, out.String())
-	}
-	return m
-}
 
 func TestDBCommands(t *testing.T) {
 	t.Chdir(t.TempDir())
@@ -34,16 +19,22 @@ func TestDBCommands(t *testing.T) {
 	dir := filepath.Join(base, "pg")
 	t.Setenv("BBPLAN_DATABASE_DATA_DIR", dir)
 	defer run(context.Background(), []string{"db", "down"}, &bytes.Buffer{}, &bytes.Buffer{})
+	cli := func(t *testing.T, args ...string) map[string]any {
+		t.Helper()
+		var m map[string]any
+		runJSON(t, context.Background(), &m, args...)
+		return m
+	}
 
-	up := runJSON(t, "db", "up")
+	up := cli(t, "db", "up")
 	if up["reachable"] != true || len(up["applied_now"].([]any)) == 0 {
 		t.Fatalf("first db up: %v", up)
 	}
-	again := runJSON(t, "db", "up")
+	again := cli(t, "db", "up")
 	if _, ok := again["applied_now"]; ok {
 		t.Fatalf("second db up applied migrations: %v", again["applied_now"])
 	}
-	st := runJSON(t, "db", "status")
+	st := cli(t, "db", "status")
 	cluster := st["cluster"].(map[string]any)
 	if cluster["data_dir"] != dir || cluster["running"] != true || st["postgis_version"] == "" || st["pending_migrations"].(float64) != 0 {
 		t.Fatalf("db status: %v", st)
@@ -51,11 +42,11 @@ func TestDBCommands(t *testing.T) {
 	if n := len(st["migrations"].([]any)); n < 2 {
 		t.Fatalf("db status lists %d migrations", n)
 	}
-	down := runJSON(t, "db", "down")
+	down := cli(t, "db", "down")
 	if down["running"] != false {
 		t.Fatalf("db down: %v", down)
 	}
-	st = runJSON(t, "db", "status")
+	st = cli(t, "db", "status")
 	if st["cluster"].(map[string]any)["running"] != false || st["reachable"] != false {
 		t.Fatalf("status after down: %v", st)
 	}
