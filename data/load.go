@@ -500,7 +500,7 @@ type sortRow struct {
 
 // sortBlock is how much COPY text a direct load sorts in spatial order at a
 // time: the memory a load holds is a few of these, whatever the file size.
-const sortBlock = 16 << 20
+const sortBlock = 8 << 20
 
 // parse reads every feature, turns the good ones into COPY text lines and
 // hands them over in blocks; bad ones are rejected or end the load. A direct
