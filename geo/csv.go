@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/wkt"
 )
 
 // Column names recognised (case-insensitively) when OpenOptions does not name
@@ -42,6 +41,7 @@ type csvReader struct {
 	wktCol     int
 	srid       int
 	index      int
+	textSRID   int      // the first SRID given by EWKT or EWKB values
 	ahead      []csvRow // rows read ahead to guess the CRS
 	atEOF      bool     // the read-ahead reached the end of the file
 }
@@ -175,8 +175,8 @@ func (r *csvReader) pickColumns(opt OpenOptions) error {
 	return nil
 }
 
-// guessSRID reads up to csvGuessRows rows ahead and guesses the CRS from the
-// coordinate ranges: 4326 when every x is within ±180 and every y within ±90
+// guessSRID reads up to csvGuessRows rows ahead and takes the SRID of the
+// first EWKT or EWKB value, else guesses the CRS from the coordinate ranges: 4326 when every x is within ±180 and every y within ±90
 // (degrees), 3006 when they fit SWEREF99 TM metres over Sweden (x 0..1,200,000,
 // y 6,000,000..7,800,000), else 0 (unknown: the caller must give the SRID).
 func (r *csvReader) guessSRID() int {
@@ -201,6 +201,9 @@ func (r *csvReader) guessSRID() int {
 		} else {
 			b = b.Union(f.Geometry.Bound())
 		}
+	}
+	if r.textSRID != 0 {
+		return r.textSRID
 	}
 	if !seen {
 		return 0
@@ -272,9 +275,12 @@ func (r *csvReader) read() (*Feature, error) {
 		if s == "" {
 			break
 		}
-		g, err := wkt.Unmarshal(s)
+		g, srid, err := ParseGeometryText(s)
 		if err != nil {
 			return nil, &InputError{File: r.name, Line: line, Feature: r.index, Field: r.header[r.wktCol], Reason: fmt.Sprintf("bad WKT %s: %v", abbreviate(s), err)}
+		}
+		if r.textSRID == 0 {
+			r.textSRID = srid
 		}
 		f.Geometry = g
 	case r.xCol >= 0:

@@ -78,3 +78,14 @@ func gpkgBlobForFuzz() []byte {
 		0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f,
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 }
+
+// FuzzParseGeometryText checks that no text makes the WKT parser panic.
+func FuzzParseGeometryText(f *testing.F) {
+	for _, s := range []string{"POINT (1 2)", "SRID=3006;MULTIPOLYGON Z (((0 0 1, 1 0 1, 1 1 1, 0 0 1)))",
+		"GEOMETRYCOLLECTION (POINT EMPTY, MULTIPOINT (1 2, (3 4)))", "0101000020BE0B0000000000000000F03F0000000000000040"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, _, _ = ParseGeometryText(s)
+	})
+}

@@ -80,7 +80,7 @@ func (r *geojsonReader) Close() error     { return r.f.Close() }
 // before the caller asks for it. A top-level Feature found on the way is
 // returned so that Next can hand it out first.
 func (r *geojsonReader) header() (*Feature, error) {
-	return r.next(true)
+	return r.advance(true)
 }
 
 // Next returns the next feature. After an error in one feature it goes on
@@ -89,11 +89,16 @@ func (r *geojsonReader) header() (*Feature, error) {
 // JSON inside a FeatureCollection ends the reading: every later call returns
 // the same error.
 func (r *geojsonReader) Next() (*Feature, error) {
+	return r.advance(false)
+}
+
+// advance is Next, stopping on entering a features array with stopAtFeatures.
+func (r *geojsonReader) advance(stopAtFeatures bool) (*Feature, error) {
 	if r.sticky != nil {
 		return nil, r.sticky
 	}
 	r.dirty = false
-	f, err := r.next(false)
+	f, err := r.next(stopAtFeatures)
 	if err == nil || !r.dirty {
 		return f, err
 	}
@@ -177,6 +182,7 @@ func (r *geojsonReader) next(stopAtFeatures bool) (*Feature, error) {
 				return nil, r.fail("", fmt.Errorf("expected a GeoJSON object, found %s", describeByte(c)))
 			}
 			s.pos++
+			s.nest = 0
 			r.objects++
 			r.topLine = s.line
 			r.top = featureParts{}
@@ -238,6 +244,7 @@ func (r *geojsonReader) next(stopAtFeatures bool) (*Feature, error) {
 			}
 			line := s.line
 			s.pos++
+			s.nest = 0
 			var p featureParts
 			for first := true; ; first = false {
 				ok, err := s.more('}', first)
@@ -460,6 +467,10 @@ func (r *geojsonReader) properties() (map[string]any, error) {
 // geometry reads a geometry object or null.
 func (r *geojsonReader) geometry(field string) (orb.Geometry, error) {
 	s := r.s
+	if err := s.enter(); err != nil {
+		return nil, r.fail(field, err)
+	}
+	defer s.leave()
 	c, err := s.peek()
 	if err != nil {
 		return nil, r.fail(field, err)
@@ -554,6 +565,10 @@ type cnode struct {
 // well-formed JSON are noted against field (the geometry's) and parsing goes on.
 func (r *geojsonReader) coords(field string) (cnode, error) {
 	s := r.s
+	if err := s.enter(); err != nil {
+		return cnode{}, err
+	}
+	defer s.leave()
 	if err := s.expect('['); err != nil {
 		return cnode{}, err
 	}

@@ -28,6 +28,7 @@ type jsonScanner struct {
 	rerr error // read error other than io.EOF
 	eof  bool
 
+	nest    int // open arrays and objects below the current feature
 	scratch []byte
 	keyBuf  []byte
 	keys    map[string]string // interned property names
@@ -86,6 +87,21 @@ func (s *jsonScanner) peek() (byte, error) {
 		}
 	}
 }
+
+// maxJSONNesting bounds how deeply arrays and objects may nest in a feature,
+// so that a corrupt file cannot exhaust the stack.
+const maxJSONNesting = 256
+
+// enter counts one more open array or object; leave undoes it.
+func (s *jsonScanner) enter() error {
+	s.nest++
+	if s.nest > maxJSONNesting {
+		return fmt.Errorf("arrays and objects nested more than %d deep", maxJSONNesting)
+	}
+	return nil
+}
+
+func (s *jsonScanner) leave() { s.nest-- }
 
 // skipLine skips to the start of the next line or record separator (RS),
 // to resynchronise a GeoJSONSeq stream after a malformed line.
@@ -419,6 +435,12 @@ func (s *jsonScanner) generic() (any, error) {
 	c, err := s.peek()
 	if err != nil {
 		return nil, err
+	}
+	if c == '{' || c == '[' {
+		if err := s.enter(); err != nil {
+			return nil, err
+		}
+		defer s.leave()
 	}
 	switch c {
 	case '{':

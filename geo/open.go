@@ -93,12 +93,10 @@ func Open(path string, opt OpenOptions) (Reader, error) {
 }
 
 // withHeader reads a GeoJSON file up to its first feature, so that SRID
-// reports a crs member before the first Next.
+// reports a crs member before the first Next. A feature or error met on the
+// way is handed out by the first Next.
 func withHeader(g *geojsonReader) (Reader, error) {
 	f, err := g.header()
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
-	}
 	if f == nil && err == nil {
 		return g, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/bbplan/bbplan/data/dbtest"
@@ -148,6 +149,41 @@ func TestTileBoundsPostGIS(t *testing.T) {
 			for i, d := range []float64{got.Min[0] - want.Min[0], got.Min[1] - want.Min[1], got.Max[0] - want.Max[0], got.Max[1] - want.Max[1]} {
 				if math.Abs(d) > 1e-6 {
 					t.Errorf("bound value %d differs by %g m: got %v, PostGIS %v", i, d, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestParseGeometryTextPostGIS parses text as PostGIS prints it (WKT with
+// Z/M, EWKT, hex EWKB) and compares with PostGIS's own 2D reading.
+func TestParseGeometryTextPostGIS(t *testing.T) {
+	db, _ := dbtest.New(t)
+	ctx := context.Background()
+	inputs := []string{
+		"SRID=3006;POINT(757000.5 7087000.25)",
+		"SRID=3006;POINT Z (757000 7087000 12.5)",
+		"SRID=3006;LINESTRING M (1 2 3, 4 5 6)",
+		"SRID=3006;POLYGON ZM ((0 0 1 2, 10 0 1 2, 10 10 1 2, 0 0 1 2), (1 1 0 0, 2 1 0 0, 2 2 0 0, 1 1 0 0))",
+		"SRID=4326;MULTIPOINT((20.26 63.83),(17.94 64.6))",
+		"SRID=3006;MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((5 5,6 5,6 6,5 5)))",
+		"SRID=3035;GEOMETRYCOLLECTION(POINT(1 2),LINESTRING(1 2,3 4))",
+	}
+	for _, in := range inputs {
+		t.Run(in, func(t *testing.T) {
+			var ewkt, hexEWKB, want string
+			err := db.QueryRowContext(ctx, `SELECT ST_AsEWKT(g), encode(ST_AsEWKB(g, 'NDR'), 'hex'), encode(ST_AsEWKB(ST_Force2D(g), 'NDR'), 'hex')
+				FROM ST_GeomFromEWKT($1) AS g`, in).Scan(&ewkt, &hexEWKB, &want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, text := range []string{in, ewkt, hexEWKB} {
+				g, srid, err := geo.ParseGeometryText(text)
+				if err != nil {
+					t.Fatalf("%s: %v", text, err)
+				}
+				if got := string(geo.AppendEWKBHex(nil, g, srid)); !strings.EqualFold(got, want) {
+					t.Errorf("%s:\n got %s\nwant %s", text, got, want)
 				}
 			}
 		})

@@ -425,6 +425,8 @@ func TestGeoJSONRecovery(t *testing.T) {
 	}{
 		{"seq malformed line", "a.geojsonl", feature(1) + "\n{\"type\":\"Feature\" \"x\"}\n" + feature(3) + "\n",
 			[]string{"1", "expected ',' or '}'", "3", "EOF"}},
+		{"seq malformed first line", "a.geojsonl", "{\"type\":\"Feature\",]\n" + feature(2) + "\n",
+			[]string{"expected a string key", "2", "EOF"}},
 		{"seq garbage line", "a.geojsonl", feature(1) + "\nhello\n\x1e" + feature(3) + "\n",
 			[]string{"1", "expected a GeoJSON object", "3", "EOF"}},
 		{"seq truncated last line", "a.geojsonl", feature(1) + "\n{\"type\":\"Feat",
