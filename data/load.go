@@ -336,6 +336,8 @@ type loader struct {
 	rows  int64
 	// direct loads copy straight into the kind's table (see loadDirect).
 	direct bool
+	// read and size are the last progress through the file.
+	read, size int64
 	// insertDataset adds the dataset row and sets res.ID.
 	insertDataset func() error
 	// project maps input coordinates to the working SRID in Go; nil leaves
@@ -354,10 +356,15 @@ func (l *loader) stageTable() string { return "load_stage_" + l.spec.table }
 // table; the name comes from the kind specs, never from input.
 func (l *loader) sql(q string) string { return strings.ReplaceAll(q, "load_stage", l.stageTable()) }
 
+// progress reports a phase; read and size 0 repeat the last known position.
 func (l *loader) progress(phase string, read, size int64) {
 	if l.opt.Progress == nil {
 		return
 	}
+	if read == 0 && size == 0 {
+		read, size = l.read, l.size
+	}
+	l.read, l.size = read, size
 	l.opt.Progress(Progress{Phase: phase, Rows: l.rows, Rejected: l.res.Rejected, BytesRead: read,
 		Size: size, Elapsed: time.Since(l.start)})
 }
@@ -500,7 +507,7 @@ type sortRow struct {
 
 // sortBlock is how much COPY text a direct load sorts in spatial order at a
 // time: the memory a load holds is a few of these, whatever the file size.
-const sortBlock = 16 << 20
+const sortBlock = 8 << 20
 
 // parse reads every feature, turns the good ones into COPY text lines and
 // hands them over in blocks; bad ones are rejected or end the load. A direct

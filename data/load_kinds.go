@@ -162,15 +162,7 @@ FROM load_stage ORDER BY geom`,
 			if err != nil {
 				return nil, err
 			}
-			down, err := v.speed(3, true)
-			if err != nil {
-				return nil, err
-			}
-			up, err := v.speed(4, true)
-			if err != nil {
-				return nil, err
-			}
-			lat, err := v.speed(5, false)
+			down, up, lat, err := v.speeds(3, true)
 			if err != nil {
 				return nil, err
 			}
@@ -274,15 +266,7 @@ FROM load_stage ORDER BY geom`,
 			{name: "tests"}, {name: "measured_on", aliases: []string{"measured_o", "date"}}},
 		stage: "premise_id text, down_mbps float8, up_mbps float8, latency_ms float8, tests int, measured_on date",
 		convert: func(v *values) ([]any, error) {
-			down, err := v.speed(1, true)
-			if err != nil {
-				return nil, err
-			}
-			up, err := v.speed(2, false)
-			if err != nil {
-				return nil, err
-			}
-			lat, err := v.speed(3, false)
+			down, up, lat, err := v.speeds(1, false)
 			if err != nil {
 				return nil, err
 			}
@@ -556,6 +540,21 @@ func (v *values) speed(i int, required bool) (any, error) {
 		return nil, v.errf(i, "%s is negative", v.quoted(i))
 	}
 	return strconv.FormatFloat(f, 'g', -1, 64), nil
+}
+
+// speeds reads the fields down_mbps, up_mbps and latency_ms, which follow
+// each other from field first: down is required, up when upRequired.
+func (v *values) speeds(first int, upRequired bool) (down, up, latency any, err error) {
+	if down, err = v.speed(first, true); err != nil {
+		return nil, nil, nil, err
+	}
+	if up, err = v.speed(first+1, upRequired); err != nil {
+		return nil, nil, nil, err
+	}
+	if latency, err = v.speed(first+2, false); err != nil {
+		return nil, nil, nil, err
+	}
+	return down, up, latency, nil
 }
 
 // oneOf is one of allowed (case-insensitive), or def when absent.
