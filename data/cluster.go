@@ -100,6 +100,16 @@ func findPostgresIn(lib, share string) (pgInstall, error) {
 	return pg, nil
 }
 
+// tools locates PostgreSQL and the OS user its processes run as.
+func tools() (pgInstall, runAs, error) {
+	pg, err := findPostgres()
+	if err != nil {
+		return pg, runAs{}, err
+	}
+	ru, err := clusterUser()
+	return pg, ru, err
+}
+
 // runAs is the OS identity the cluster's processes run under.
 type runAs struct {
 	name     string
@@ -186,11 +196,7 @@ func (c *Cluster) initialised() bool {
 
 // Init creates the cluster with initdb if the data directory holds none.
 func (c *Cluster) Init(ctx context.Context) error {
-	pg, err := findPostgres()
-	if err != nil {
-		return err
-	}
-	ru, err := clusterUser()
+	pg, ru, err := tools()
 	if err != nil {
 		return err
 	}
@@ -284,11 +290,7 @@ func (c *Cluster) Start(ctx context.Context) error {
 	if ok, _ := c.Running(ctx); ok {
 		return nil
 	}
-	pg, err := findPostgres()
-	if err != nil {
-		return err
-	}
-	ru, err := clusterUser()
+	pg, ru, err := tools()
 	if err != nil {
 		return err
 	}
@@ -310,11 +312,7 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	if ok, _ := c.Running(ctx); !ok {
 		return nil
 	}
-	pg, err := findPostgres()
-	if err != nil {
-		return err
-	}
-	ru, err := clusterUser()
+	pg, ru, err := tools()
 	if err != nil {
 		return err
 	}
