@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 
 	"github.com/spf13/cobra"
 )
@@ -22,7 +23,11 @@ func (a *app) configCmd() *cobra.Command {
 				}
 				sort.Strings(keys)
 				for _, k := range keys {
-					fmt.Fprintf(w, "%s: %v\n", k, m[k])
+					v := m[k]
+					if f, ok := v.(float64); ok {
+						v = strconv.FormatFloat(f, 'f', -1, 64) // 1500000, not 1.5e+06
+					}
+					fmt.Fprintf(w, "%s: %v\n", k, v)
 				}
 			})
 		},
