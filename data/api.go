@@ -254,6 +254,27 @@ func (db *DB) GapsJSON(ctx context.Context, run int64, code string, plans bool) 
 	return db.queryJSON(ctx, "gaps of "+code, gapsJSON, run, code, plans)
 }
 
+// GapsVersion returns a fingerprint of the rows behind GapsJSON(run, code):
+// the number, greatest and sum of the row versions (xmin) of the eligible
+// premises, the candidate areas and their chosen costs. Any insert, update
+// or delete of those rows changes it (freezing may too, which only costs a
+// cache miss). It reads a few thousand index-selected rows without
+// formatting them, a tenth of the cost of the document.
+func (db *DB) GapsVersion(ctx context.Context, run int64, code string) (string, error) {
+	const gapsVersion = `SELECT concat_ws('/',
+		(SELECT count(*) || ':' || COALESCE(max(ps.xmin::text::bigint), 0) || ':' || COALESCE(sum(ps.xmin::text::bigint), 0)
+			FROM premise_status ps WHERE ps.run_id = $1 AND ps.kommun_code = $2 AND ps.eligible),
+		(SELECT count(*) || ':' || COALESCE(max(ca.xmin::text::bigint), 0) || ':' || COALESCE(sum(ca.xmin::text::bigint), 0)
+			|| ':' || count(ac.area_id) || ':' || COALESCE(max(ac.xmin::text::bigint), 0) || ':' || COALESCE(sum(ac.xmin::text::bigint), 0)
+			FROM candidate_area ca LEFT JOIN area_cost ac ON ac.area_id = ca.id AND ac.chosen
+			WHERE ca.run_id = $1 AND ca.kommun_code = $2))`
+	var v string
+	if err := db.QueryRowContext(ctx, gapsVersion, run, code).Scan(&v); err != nil {
+		return "", fmt.Errorf("gaps of %s: %w", code, err)
+	}
+	return v, nil
+}
+
 // BBox is a CRS84 bounding box: min lon, min lat, max lon, max lat.
 type BBox [4]float64
 

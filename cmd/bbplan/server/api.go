@@ -170,9 +170,20 @@ func (s *Server) gaps(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return &apiError{kind: kindNotFound, param: "code", msg: "code: no municipality " + code}
 	}
-	js, err := s.read.GapsJSON(r.Context(), run, code, p.planner())
+	// The fingerprint is read before the document, so a document rendered
+	// after a concurrent change is stored under the older fingerprint and
+	// never served once the change is seen.
+	version, err := s.read.GapsVersion(r.Context(), run, code)
 	if err != nil {
 		return err
+	}
+	key := gapsKey{run: run, code: code, plans: p.planner()}
+	js, ok := s.gapsDocs.get(key, version)
+	if !ok {
+		if js, err = s.read.GapsJSON(r.Context(), run, code, key.plans); err != nil {
+			return err
+		}
+		s.gapsDocs.put(key, version, js)
 	}
 	writeRaw(w, "application/geo+json", js)
 	return nil
