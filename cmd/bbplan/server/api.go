@@ -178,12 +178,11 @@ func (s *Server) gaps(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	key := gapsKey{run: run, code: code, plans: p.planner()}
-	js, ok := s.gapsDocs.get(key, version)
-	if !ok {
-		if js, err = s.read.GapsJSON(r.Context(), run, code, key.plans); err != nil {
-			return err
-		}
-		s.gapsDocs.put(key, version, js)
+	js, err := s.gapsDocs.load(r.Context(), key, version, func() ([]byte, error) {
+		return s.read.GapsJSON(r.Context(), run, code, key.plans)
+	})
+	if err != nil {
+		return err
 	}
 	writeRaw(w, "application/geo+json", js)
 	return nil

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"sync"
 )
 
@@ -27,25 +28,57 @@ type gapsEntry struct {
 // while the fingerprint is unchanged, so a re-costed or re-analysed run is
 // never served stale; computing the fingerprint costs a tenth of rendering.
 type gapsCache struct {
-	max     int64
-	mu      sync.Mutex
-	size    int64
-	entries map[gapsKey]gapsEntry
+	max      int64
+	mu       sync.Mutex
+	size     int64
+	entries  map[gapsKey]gapsEntry
+	inflight map[gapsKey]*gapsRender
+}
+
+// gapsRender is one rendering in progress; requests for the same document
+// at the same version wait for it instead of rendering it again.
+type gapsRender struct {
+	version string
+	done    chan struct{}
+	body    []byte
+	err     error
 }
 
 func newGapsCache(max int64) *gapsCache {
-	return &gapsCache{max: max, entries: map[gapsKey]gapsEntry{}}
+	return &gapsCache{max: max, entries: map[gapsKey]gapsEntry{}, inflight: map[gapsKey]*gapsRender{}}
 }
 
-// get returns the document of k when it was rendered at version.
-func (c *gapsCache) get(k gapsKey, version string) ([]byte, bool) {
+// load returns the document of k at version, from the cache, from a
+// rendering in progress, or from render.
+func (c *gapsCache) load(ctx context.Context, k gapsKey, version string, render func() ([]byte, error)) ([]byte, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[k]
-	if !ok || e.version != version {
-		return nil, false
+	if e, ok := c.entries[k]; ok && e.version == version {
+		c.mu.Unlock()
+		return e.body, nil
 	}
-	return e.body, true
+	if r, ok := c.inflight[k]; ok && r.version == version {
+		c.mu.Unlock()
+		select {
+		case <-r.done:
+			return r.body, r.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	r := &gapsRender{version: version, done: make(chan struct{})}
+	c.inflight[k] = r
+	c.mu.Unlock()
+	r.body, r.err = render()
+	c.mu.Lock()
+	if c.inflight[k] == r {
+		delete(c.inflight, k)
+	}
+	c.mu.Unlock()
+	close(r.done)
+	if r.err == nil {
+		c.put(k, version, r.body)
+	}
+	return r.body, r.err
 }
 
 // put stores the document of k rendered at version, evicting arbitrary
