@@ -228,13 +228,6 @@ func (db *DB) MunicipalitiesJSON(ctx context.Context, run, scenario int64, code 
 	return db.queryJSON(ctx, "municipalities", municipalitiesJSON, run, scenario, code)
 }
 
-// MunicipalityExists reports whether code is a loaded municipality.
-func (db *DB) MunicipalityExists(ctx context.Context, code string) (bool, error) {
-	var ok bool
-	err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM municipality WHERE code = $1)`, code).Scan(&ok)
-	return ok, err
-}
-
 // GapsJSON returns a GeoJSON FeatureCollection (CRS84) of the candidate areas
 // and eligible premises of municipality code in run, areas first. The
 // document is written by PostgreSQL as text (see bbplan_premise_props_text)
@@ -259,7 +252,8 @@ func (db *DB) GapsJSON(ctx context.Context, run int64, code string, plans bool) 
 // premises, the candidate areas and their chosen costs. Any insert, update
 // or delete of those rows changes it (freezing may too, which only costs a
 // cache miss). It reads a few thousand index-selected rows without
-// formatting them, a tenth of the cost of the document.
+// formatting them, a tenth of the cost of the document. An unknown
+// municipality is an error wrapping sql.ErrNoRows.
 func (db *DB) GapsVersion(ctx context.Context, run int64, code string) (string, error) {
 	const gapsVersion = `SELECT concat_ws('/',
 		(SELECT count(*) || ':' || COALESCE(max(ps.xmin::text::bigint), 0) || ':' || COALESCE(sum(ps.xmin::text::bigint), 0)
@@ -267,7 +261,8 @@ func (db *DB) GapsVersion(ctx context.Context, run int64, code string) (string, 
 		(SELECT count(*) || ':' || COALESCE(max(ca.xmin::text::bigint), 0) || ':' || COALESCE(sum(ca.xmin::text::bigint), 0)
 			|| ':' || count(ac.area_id) || ':' || COALESCE(max(ac.xmin::text::bigint), 0) || ':' || COALESCE(sum(ac.xmin::text::bigint), 0)
 			FROM candidate_area ca LEFT JOIN area_cost ac ON ac.area_id = ca.id AND ac.chosen
-			WHERE ca.run_id = $1 AND ca.kommun_code = $2))`
+			WHERE ca.run_id = $1 AND ca.kommun_code = $2))
+		WHERE EXISTS (SELECT 1 FROM municipality WHERE code = $2)`
 	var v string
 	if err := db.QueryRowContext(ctx, gapsVersion, run, code).Scan(&v); err != nil {
 		return "", fmt.Errorf("gaps of %s: %w", code, err)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -163,17 +164,13 @@ func (s *Server) gaps(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ok, err := s.read.MunicipalityExists(r.Context(), code)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return &apiError{kind: kindNotFound, param: "code", msg: "code: no municipality " + code}
-	}
 	// The fingerprint is read before the document, so a document rendered
 	// after a concurrent change is stored under the older fingerprint and
 	// never served once the change is seen.
 	version, err := s.read.GapsVersion(r.Context(), run, code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &apiError{kind: kindNotFound, param: "code", msg: "code: no municipality " + code, err: err}
+	}
 	if err != nil {
 		return err
 	}

@@ -64,3 +64,25 @@ func TestGapsCacheFollowsChanges(t *testing.T) {
 		})
 	}
 }
+
+// TestGapsStatus checks the status of gaps requests for loaded and unknown
+// municipalities.
+func TestGapsStatus(t *testing.T) {
+	f := newFixture(t, nil)
+	tests := []struct {
+		name, path string
+		want       int
+	}{
+		{"loaded", "/api/v1/municipalities/2480/gaps", http.StatusOK},
+		{"unknown", "/api/v1/municipalities/2499/gaps", http.StatusNotFound},
+		{"unknown run", "/api/v1/municipalities/2480/gaps?run=99", http.StatusNotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := f.get(t, "planner", tc.path)
+			if resp.StatusCode != tc.want {
+				t.Errorf("%s: %d %s, want %d", tc.path, resp.StatusCode, body, tc.want)
+			}
+		})
+	}
+}
