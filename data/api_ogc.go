@@ -12,7 +12,7 @@ type collectionSQL struct {
 	from  string // FROM ... WHERE ... over the bound parameters listed at FeatureQuery
 	id    string // the feature id expression (text)
 	geom  string // the geometry expression in the working SRID
-	props string // the properties (json or jsonb)
+	props string // the properties as JSON text
 	order string // stable order for paging
 }
 
@@ -36,13 +36,13 @@ var collections = map[string]collectionSQL{
 			'premises', s.premises, 'households', s.households, 'workplaces', s.workplaces,
 			'premises_target', s.premises_target, 'eligible_premises', s.eligible_premises,
 			'mobile_ok', s.mobile_ok, 'double_gaps', s.double_gaps, 'disputed', s.disputed,
-			'share_target', round((s.premises_target::numeric / NULLIF(s.premises, 0)), 4))`,
+			'share_target', round((s.premises_target::numeric / NULLIF(s.premises, 0)), 4))::text`,
 	},
 	"areas": {
 		from: `FROM candidate_area ca LEFT JOIN area_cost ac ON ac.area_id = ca.id AND ac.chosen
 			WHERE ca.run_id = $1 AND ` + fmt.Sprintf(bboxFilter, "ca.geom") +
 			` AND ($10 = '' OR ca.id::text = $10)`,
-		id: "ca.id::text", geom: "ca.geom", order: "ca.id", props: "bbplan_area_props(ca, ac)",
+		id: "ca.id::text", geom: "ca.geom", order: "ca.id", props: "bbplan_area_props_text(ca, ac)",
 	},
 	"cells": {
 		from: `FROM cell_stat c WHERE c.run_id = $1 AND ` + fmt.Sprintf(bboxFilter, "c.geom") +
@@ -50,13 +50,13 @@ var collections = map[string]collectionSQL{
 		id: "c.grid || ':' || c.cell_id", geom: "c.geom", order: "c.grid, c.cell_id",
 		props: `json_build_object('grid', c.grid, 'cell_id', c.cell_id, 'premises', c.premises,
 			'households', c.households, 'workplaces', c.workplaces, 'premises_target', c.premises_target,
-			'eligible', c.eligible, 'double_gaps', c.double_gaps, 'share_target', c.share_target)`,
+			'eligible', c.eligible, 'double_gaps', c.double_gaps, 'share_target', c.share_target)::text`,
 	},
 	"premises": {
 		from: `FROM premise_status ps WHERE ps.run_id = $1 AND ` + fmt.Sprintf(bboxFilter, "ps.geom") +
 			` AND ($8 = '' OR ps.kommun_code = $8) AND ($10 = '' OR ps.premise_id = $10)`,
 		id: "ps.premise_id", geom: "ps.geom", order: "ps.premise_id",
-		props: "bbplan_premise_props(ps, $9)",
+		props: "bbplan_premise_props_text(ps, $9)",
 	},
 	"scenario": {
 		from: `FROM scenario_area sa JOIN candidate_area ca ON ca.id = sa.area_id
@@ -64,10 +64,10 @@ var collections = map[string]collectionSQL{
 			WHERE sa.scenario_id = $2 AND ` + fmt.Sprintf(bboxFilter, "ca.geom") +
 			` AND ($10 = '' OR ca.id::text = $10)`,
 		id: "ca.id::text", geom: "ca.geom", order: "sa.rank, ca.id",
-		props: `bbplan_area_props(ca, ac) || jsonb_build_object('scenario', sa.scenario_id, 'rank', sa.rank,
+		props: `(bbplan_area_props(ca, ac) || jsonb_build_object('scenario', sa.scenario_id, 'rank', sa.rank,
 			'score', sa.score, 'ranking_amount', sa.ranking_amount, 'scenario_subsidy', sa.subsidy,
 			'cost_option', sa.cost_option, 'selected', sa.selected, 'rule', sa.rule,
-			'running_budget', sa.running_budget)`,
+			'running_budget', sa.running_budget))::text`,
 	},
 }
 
@@ -100,25 +100,50 @@ func (db *DB) Features(ctx context.Context, q FeatureQuery, srid int) (matched, 
 	if q.BBox != nil {
 		bb = []any{q.BBox[0], q.BBox[1], q.BBox[2], q.BBox[3]}
 	}
-	args := []any{q.Run, q.Scenario, bb[0], bb[1], bb[2], bb[3], srid, q.Scope.Kommun, q.Scope.Plans, q.ID}
-	// The SQL is assembled from the constant fragments of the collections table.
-	if q.ID == "" {
-		if err := db.QueryRowContext(ctx, `SELECT count(*) `+c.from, args...).Scan(&matched); err != nil {
-			return 0, 0, nil, fmt.Errorf("counting %s: %w", q.Collection, err)
-		}
+	args := []any{q.Run, q.Scenario, bb[0], bb[1], bb[2], bb[3], srid, q.Scope.Kommun, q.Scope.Plans, q.ID, q.Limit, q.Offset}
+	// The SQL is assembled from the constant fragments of the collections
+	// table. PostgreSQL writes the page as one JSON array text that is spliced
+	// into the response unparsed. The properties are computed after the sort
+	// and limit (the planner postpones costly output columns past them), so
+	// only for the rows of the page.
+	feature := `'{"type":"Feature","id":' || to_json(p.fid)::text || ',"geometry":' ||
+		ST_AsGeoJSON(ST_Transform(p.g, 4326), 6) || ',"properties":' || p.pr || '}'`
+	inner := func(window string) string {
+		return `SELECT ` + c.id + ` AS fid, ` + c.geom + ` AS g, ` + c.props + ` AS pr, ` + window +
+			` row_number() OVER (ORDER BY ` + c.order + `) AS o ` + c.from + ` ORDER BY ` + c.order + ` LIMIT $11 OFFSET $12`
 	}
-	// The page's keys are chosen first and only those rows are turned into
-	// features: the properties cost far more than the ordering.
-	page := `SELECT COALESCE(json_agg(json_build_object('type', 'Feature', 'id', ` + c.id + `,
-		'geometry', ST_AsGeoJSON(ST_Transform(` + c.geom + `, 4326), 6)::json, 'properties', ` + c.props + `)
-		ORDER BY ` + c.order + `), '[]'), count(*) ` + c.from + ` AND ` + c.id + ` IN (SELECT ` + c.id + ` ` + c.from +
-		` ORDER BY ` + c.order + ` LIMIT $11 OFFSET $12)`
+	var page string
+	var counted bool
+	if q.BBox != nil && q.ID == "" {
+		// A bbox bounds the matches (server.max_bbox_km2): they are read once,
+		// counted by a window and sorted for the page in the same pass.
+		page = `SELECT '[' || COALESCE(string_agg(` + feature + `, ',' ORDER BY p.o), '') || ']', count(*), COALESCE(max(p.n), 0)
+			FROM (` + inner("count(*) OVER () AS n,") + `) p`
+		counted = true
+	} else {
+		// Unbounded: the page may come in index order, and the matches are
+		// counted only when the page does not tell their number.
+		page = `SELECT '[' || COALESCE(string_agg(` + feature + `, ',' ORDER BY p.o), '') || ']', count(*), 0::bigint
+			FROM (` + inner("") + `) p`
+	}
 	var b []byte
-	if err := db.QueryRowContext(ctx, page, append(args, q.Limit, q.Offset)...).Scan(&b, &returned); err != nil {
+	if err := db.QueryRowContext(ctx, page, args...).Scan(&b, &returned, &matched); err != nil {
 		return 0, 0, nil, fmt.Errorf("%s: %w", q.Collection, err)
 	}
-	if q.ID != "" {
+	switch {
+	case q.ID != "":
 		matched = returned
+	case returned > 0 && returned < int64(q.Limit):
+		matched = int64(q.Offset) + returned
+	case q.Offset == 0 && returned == 0:
+		matched = 0
+	case returned > 0 && counted:
+	default:
+		// Past the end of a bounded match, or an unbounded one.
+		count := `SELECT count(*) ` + c.from
+		if err := db.QueryRowContext(ctx, count, args[:10]...).Scan(&matched); err != nil {
+			return 0, 0, nil, fmt.Errorf("counting %s: %w", q.Collection, err)
+		}
 	}
 	return matched, returned, b, nil
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -163,14 +164,20 @@ func (s *Server) gaps(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ok, err := s.read.MunicipalityExists(r.Context(), code)
+	// The fingerprint is read before the document, so a document rendered
+	// after a concurrent change is stored under the older fingerprint and
+	// never served once the change is seen.
+	version, err := s.read.GapsVersion(r.Context(), run, code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &apiError{kind: kindNotFound, param: "code", msg: "code: no municipality " + code, err: err}
+	}
 	if err != nil {
 		return err
 	}
-	if !ok {
-		return &apiError{kind: kindNotFound, param: "code", msg: "code: no municipality " + code}
-	}
-	js, err := s.read.GapsJSON(r.Context(), run, code, p.planner())
+	key := gapsKey{run: run, code: code, plans: p.planner()}
+	js, err := s.gapsDocs.load(r.Context(), key, version, func() ([]byte, error) {
+		return s.read.GapsJSON(r.Context(), run, code, key.plans)
+	})
 	if err != nil {
 		return err
 	}

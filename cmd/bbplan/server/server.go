@@ -70,14 +70,15 @@ type Deps struct {
 
 // Server is one bbplan HTTP service.
 type Server struct {
-	cfg     Config
-	read    *data.DB
-	write   *data.DB
-	log     *slog.Logger
-	assets  fs.FS
-	handler http.Handler
-	metrics *metrics
-	tokens  *tokenCache
+	cfg      Config
+	read     *data.DB
+	write    *data.DB
+	log      *slog.Logger
+	assets   fs.FS
+	handler  http.Handler
+	metrics  *metrics
+	tokens   *tokenCache
+	gapsDocs *gapsCache
 
 	mu   sync.Mutex
 	addr net.Addr
@@ -106,7 +107,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, read: deps.Read, write: deps.Write, log: log, assets: deps.Assets,
-		metrics: newMetrics(), tokens: newTokenCache(cfg.TokenCacheTTL, 10000)}
+		metrics: newMetrics(), tokens: newTokenCache(cfg.TokenCacheTTL, 10000),
+		gapsDocs: newGapsCache(gapsCacheBytes)}
 	s.handler = s.routes()
 	return s, nil
 }
