@@ -492,7 +492,7 @@ func (a *analysis) areas(ctx context.Context) error {
 
 // premiseStatus writes one row per premise with its area.
 func (a *analysis) premiseStatus(ctx context.Context) error {
-	const insertPS = `INSERT INTO premise_status (run_id, premise_id, kommun_code, geom, households, workplaces,
+	const insertPS = `INSERT INTO premise_status_new (run_id, premise_id, kommun_code, geom, households, workplaces,
 			kind, anchor, priority, best_down, best_up, best_tech, best_provider, best_planned,
 			networks_now, networks_planned, best_mobile_down, tier, class, eligible, mobile_ok,
 			double_gap, disputed, in_settlement, area_id, reason)
@@ -502,7 +502,32 @@ func (a *analysis) premiseStatus(ctx context.Context) error {
 			ps.double_gap, ps.disputed, ps.in_settlement, ta.id, ps.reason
 		FROM ps LEFT JOIN cl ON cl.premise_id = ps.id
 		LEFT JOIN ta ON ta.kommun_code = cl.kommun_code AND ta.cid = cl.cid`
-	return a.exec(ctx, insertPS, a.run)
+	return a.partition(ctx, "premise_status", insertPS, a.run)
+}
+
+// partition writes the run's rows of a table partitioned by run (parent is
+// premise_status or cell_stat): insert fills parent_new, created here
+// without indexes, and the filled table becomes the run's partition, indexed
+// in one pass when attached. Its CHECK matches the partition bound, so
+// attaching need not scan it. Run ids are integers: formatting them into DDL,
+// which takes no parameters, is safe.
+func (a *analysis) partition(ctx context.Context, parent, insert string, args ...any) error {
+	switch parent {
+	case "premise_status", "cell_stat":
+	default:
+		return fmt.Errorf("%s is not partitioned by run", parent)
+	}
+	part := pq.QuoteIdentifier(fmt.Sprintf("%s_r%d", parent, a.run))
+	if err := a.exec(ctx, fmt.Sprintf(`CREATE TABLE %s_new (LIKE %s INCLUDING DEFAULTS, CONSTRAINT run CHECK (run_id = %d))`,
+		parent, parent, a.run)); err != nil {
+		return err
+	}
+	if err := a.exec(ctx, insert, args...); err != nil {
+		return err
+	}
+	return a.execAll(ctx, fmt.Sprintf(`ALTER TABLE %s_new RENAME TO %s`, parent, part),
+		fmt.Sprintf(`ALTER TABLE %s ATTACH PARTITION %s FOR VALUES IN (%d)`, parent, part, a.run),
+		fmt.Sprintf(`ALTER TABLE %s DROP CONSTRAINT run`, part))
 }
 
 // municipalityStats aggregates per municipality, with every tier and class
@@ -551,7 +576,7 @@ func (a *analysis) municipalityStats(ctx context.Context) error {
 // writes a cell id as the 6-digit x and 7-digit y of its lower-left corner.
 func (a *analysis) cells(ctx context.Context) error {
 	// The 250 m cells are counted once from the points and rolled up to 1 km.
-	const insertCells = `INSERT INTO cell_stat (run_id, grid, cell_id, geom, premises, households, workplaces,
+	const insertCells = `INSERT INTO cell_stat_new (run_id, grid, cell_id, geom, premises, households, workplaces,
 			premises_target, eligible, double_gaps, share_target)
 		WITH pt AS (
 			SELECT ST_X(g) AS x, ST_Y(g) AS y, households, workplaces, nn > 0 AS ok, eligible, double_gap
@@ -579,7 +604,7 @@ func (a *analysis) cells(ctx context.Context) error {
 			ST_Transform(ST_MakeEnvelope(cx, cy, cx + size, cy + size, srid), $2::int),
 			p, h, w, t, e, d, t::float8 / p
 		FROM cells`
-	return a.exec(ctx, insertCells, a.run, a.srid, a.srid != 3006)
+	return a.partition(ctx, "cell_stat", insertCells, a.run, a.srid, a.srid != 3006)
 }
 
 // finish stores the summary and marks the run done.
