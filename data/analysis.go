@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/bbplan/bbplan/coverage"
@@ -145,7 +146,11 @@ func analyzeTx(ctx context.Context, db *DB, id int64, opt AnalyzeOptions) error 
 		return err
 	}
 	defer tx.Rollback()
-	a := &analysis{tx: tx, run: id, opt: opt,
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &analysis{log: log, tx: tx, run: id, opt: opt,
 		rules: coverage.Rules{Profile: opt.Profile, AsOf: opt.AsOf, Params: opt.Params}}
 	steps := []struct {
 		name string
@@ -163,10 +168,6 @@ func analyzeTx(ctx context.Context, db *DB, id int64, opt AnalyzeOptions) error 
 		{"municipality statistics", a.municipalityStats},
 		{"grid cells", a.cells},
 	}
-	log := opt.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
 	for _, s := range steps {
 		t0 := time.Now()
 		if err := s.fn(ctx); err != nil {
@@ -174,12 +175,16 @@ func analyzeTx(ctx context.Context, db *DB, id int64, opt AnalyzeOptions) error 
 		}
 		log.Debug("analysis step", "run", id, "step", s.name, "elapsed", time.Since(t0).Round(time.Millisecond))
 	}
+	t0 := time.Now()
 	if err := CostAreas(ctx, tx, id, opt.Cost, opt.Profile.Target.DownMbps, opt.Profile.Target.UpMbps); err != nil {
 		return fmt.Errorf("costing areas: %w", err)
 	}
+	log.Debug("analysis step", "run", id, "step", "costing areas", "elapsed", time.Since(t0).Round(time.Millisecond))
+	t0 = time.Now()
 	if err := a.finish(ctx); err != nil {
 		return err
 	}
+	log.Debug("analysis step", "run", id, "step", "summary", "elapsed", time.Since(t0).Round(time.Millisecond))
 	if err := Audit(ctx, tx, opt.Actor, "analyze", fmt.Sprintf("analysis_run:%d", id),
 		map[string]any{"profile": opt.Profile.Source, "as_of": opt.AsOf.Format(time.DateOnly)}); err != nil {
 		return err
@@ -189,6 +194,7 @@ func analyzeTx(ctx context.Context, db *DB, id int64, opt AnalyzeOptions) error 
 
 // analysis is one run's transaction and settings while its steps execute.
 type analysis struct {
+	log   *slog.Logger
 	tx    *sql.Tx
 	run   int64
 	srid  int
@@ -197,7 +203,13 @@ type analysis struct {
 }
 
 func (a *analysis) exec(ctx context.Context, query string, args ...any) error {
+	t0 := time.Now()
 	_, err := a.tx.ExecContext(ctx, query, args...)
+	// Slow statements are logged to find what a step spends its time on.
+	if d := time.Since(t0); d > 50*time.Millisecond {
+		head := strings.Join(strings.Fields(query), " ")
+		a.log.Debug("analysis statement", "run", a.run, "sql", head[:min(len(head), 70)], "elapsed", d.Round(time.Millisecond))
+	}
 	return err
 }
 
