@@ -328,7 +328,10 @@ func (a *analysis) fixedOffers(ctx context.Context) error {
 		p.Unserved.DownMbps, p.Unserved.UpMbps, p.Unserved.MaxLatencyMs); err != nil {
 		return err
 	}
-	return a.execAll(ctx, aggPF, bestPB, `ANALYZE pf`, `ANALYZE pb`)
+	// pb's key lets the planner drop its join from the clustering pass, which
+	// uses none of its columns; on the larger tables a key costs more than the
+	// hash joins it would save.
+	return a.execAll(ctx, aggPF, bestPB, `ALTER TABLE pb ADD PRIMARY KEY (premise_id)`, `ANALYZE pf`, `ANALYZE pb`)
 }
 
 // mobile finds the fastest mobile coverage over each premise. Overlapping
@@ -394,7 +397,8 @@ func (a *analysis) measurements(ctx context.Context) error {
 	if err := a.exec(ctx, median, a.opt.Params.MeasurementRadiusM); err != nil {
 		return err
 	}
-	return a.exec(ctx, `ANALYZE pmeas`)
+	// The key lets the planner drop the join where disputes are not needed.
+	return a.execAll(ctx, `ALTER TABLE pmeas ADD PRIMARY KEY (premise_id)`, `ANALYZE pmeas`)
 }
 
 // classified applies the profile's rule to every premise, as
