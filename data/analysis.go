@@ -296,8 +296,9 @@ func (a *analysis) fixedOffers(ctx context.Context) error {
 			UNION ALL
 			SELECT p.id, s.offer_id FROM fo_sub s JOIN premise p ON ST_Intersects(s.geom, p.geom)
 		) o`
-	// o: every offer with the rule's flags; pf: the per-premise aggregates;
-	// pb: the best counted offer, ordered as coverage.Rules orders offers.
+	// o: every offer with the rule's flags; pb: the best counted offer,
+	// ordered as coverage.Rules orders offers; pf: the per-premise aggregates
+	// with the best offer, so that classifying joins one table, not two.
 	const createPF = `CREATE TEMP TABLE o ON COMMIT DROP AS
 		SELECT po.premise_id, f.provider, f.technology, f.down_mbps, f.up_mbps,
 			f.status = 'planned' AS planned,
@@ -308,13 +309,15 @@ func (a *analysis) fixedOffers(ctx context.Context) error {
 			(f.technology = 'fiber' AND f.status = 'available') AS fiber_now
 		FROM po JOIN fixed_offer f ON f.id = po.offer_id`
 	const aggPF = `CREATE TEMP TABLE pf ON COMMIT DROP AS
-		SELECT premise_id,
-			count(DISTINCT provider) FILTER (WHERE counted AND meets AND NOT planned) AS networks_now,
-			count(DISTINCT provider) FILTER (WHERE counted AND meets) AS networks_planned,
-			max(down_mbps) FILTER (WHERE counted AND NOT planned) AS best_avail,
-			coalesce(bool_or(lower_ok) FILTER (WHERE counted AND NOT planned), false) AS lower_ok,
-			bool_or(fiber_now) AS fiber_now
-		FROM o GROUP BY premise_id`
+		SELECT a.*, pb.provider, pb.technology, pb.down_mbps, pb.up_mbps, pb.planned FROM (
+			SELECT premise_id,
+				count(DISTINCT provider) FILTER (WHERE counted AND meets AND NOT planned) AS networks_now,
+				count(DISTINCT provider) FILTER (WHERE counted AND meets) AS networks_planned,
+				max(down_mbps) FILTER (WHERE counted AND NOT planned) AS best_avail,
+				coalesce(bool_or(lower_ok) FILTER (WHERE counted AND NOT planned), false) AS lower_ok,
+				bool_or(fiber_now) AS fiber_now
+			FROM o GROUP BY premise_id
+		) a LEFT JOIN pb USING (premise_id)`
 	const bestPB = `CREATE TEMP TABLE pb ON COMMIT DROP AS
 		SELECT DISTINCT ON (premise_id) premise_id, provider, technology, down_mbps, up_mbps, planned
 		FROM o WHERE counted
@@ -328,10 +331,7 @@ func (a *analysis) fixedOffers(ctx context.Context) error {
 		p.Unserved.DownMbps, p.Unserved.UpMbps, p.Unserved.MaxLatencyMs); err != nil {
 		return err
 	}
-	// pb's key lets the planner drop its join from the clustering pass, which
-	// uses none of its columns; on the larger tables a key costs more than the
-	// hash joins it would save.
-	return a.execAll(ctx, aggPF, bestPB, `ALTER TABLE pb ADD PRIMARY KEY (premise_id)`, `ANALYZE pf`, `ANALYZE pb`)
+	return a.execAll(ctx, bestPB, aggPF, `ANALYZE pf`)
 }
 
 // mobile finds the fastest mobile coverage over each premise. Overlapping
@@ -411,14 +411,13 @@ const classified = `(
 		WITH b AS (
 			SELECT ap.*, coalesce(pf.networks_now, 0)::int AS nn, coalesce(pf.networks_planned, 0)::int AS np,
 				pf.best_avail, coalesce(pf.lower_ok, false) AS lower_ok, coalesce(pf.fiber_now, false) AS fiber_now,
-				pb.provider AS best_provider, pb.technology AS best_tech, pb.down_mbps AS best_down,
-				pb.up_mbps AS best_up, coalesce(pb.planned, false) AS best_planned,
+				pf.provider AS best_provider, pf.technology AS best_tech, pf.down_mbps AS best_down,
+				pf.up_mbps AS best_up, coalesce(pf.planned, false) AS best_planned,
 				pm.best_mobile, coalesce(pm.best_mobile >= $1, false) AS mobile_ok,
 				pset.premise_id IS NOT NULL AS in_settlement,
 				coalesce(pmeas.tests >= $2 AND pf.best_avail > 0 AND pmeas.median_down < $3 * pf.best_avail, false) AS disputed
 			FROM ap
 			LEFT JOIN pf ON pf.premise_id = ap.id
-			LEFT JOIN pb ON pb.premise_id = ap.id
 			LEFT JOIN pm ON pm.premise_id = ap.id
 			LEFT JOIN pset ON pset.premise_id = ap.id
 			LEFT JOIN pmeas ON pmeas.premise_id = ap.id
