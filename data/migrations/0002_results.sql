@@ -53,7 +53,7 @@ CREATE TABLE premise_status (
 CREATE TABLE premise_status_default PARTITION OF premise_status DEFAULT;
 CREATE INDEX premise_status_geom ON premise_status USING gist (geom);
 CREATE INDEX premise_status_kommun ON premise_status (run_id, kommun_code);
-CREATE INDEX premise_status_area ON premise_status (area_id);
+-- Areas are looked up with their run: 0005's (run_id, area_id) serves them.
 
 CREATE TABLE municipality_stat (
     run_id              bigint NOT NULL REFERENCES analysis_run (id) ON DELETE CASCADE,
