@@ -591,28 +591,33 @@ func (a *analysis) municipalityStats(ctx context.Context) error {
 	const insertMS = `INSERT INTO municipality_stat (run_id, kommun_code, premises, households, workplaces,
 			premises_target, households_target, workplaces_target, eligible_premises, eligible_households,
 			eligible_workplaces, mobile_ok, double_gaps, disputed, tiers, classes)
-		WITH base AS (
-			SELECT code AS kommun_code FROM municipality
-			UNION SELECT DISTINCT kommun_code FROM premise_status_new ps WHERE kommun_code IS NOT NULL
-		), agg AS (
-			SELECT kommun_code, count(*) AS premises, sum(households) AS households, sum(workplaces) AS workplaces,
+		WITH g AS MATERIALIZED (
+			-- One pass over the premises; the rest sums these few groups.
+			SELECT kommun_code, tier, class, count(*) AS p, sum(households) AS h, sum(workplaces) AS w,
 				count(*) FILTER (WHERE networks_now > 0) AS pt, sum(households) FILTER (WHERE networks_now > 0) AS ht,
 				sum(workplaces) FILTER (WHERE networks_now > 0) AS wt,
 				count(*) FILTER (WHERE eligible) AS pe, sum(households) FILTER (WHERE eligible) AS he,
 				sum(workplaces) FILTER (WHERE eligible) AS we,
 				count(*) FILTER (WHERE mobile_ok) AS mob, count(*) FILTER (WHERE double_gap) AS dg,
 				count(*) FILTER (WHERE disputed) AS disp
-			FROM premise_status_new ps WHERE kommun_code IS NOT NULL GROUP BY kommun_code
+			FROM premise_status_new WHERE kommun_code IS NOT NULL GROUP BY 1, 2, 3
+		), base AS (
+			SELECT code AS kommun_code FROM municipality
+			UNION SELECT kommun_code FROM g
+		), agg AS (
+			SELECT kommun_code, sum(p) AS premises, sum(h) AS households, sum(w) AS workplaces,
+				sum(pt) AS pt, sum(ht) AS ht, sum(wt) AS wt, sum(pe) AS pe, sum(he) AS he, sum(we) AS we,
+				sum(mob) AS mob, sum(dg) AS dg, sum(disp) AS disp
+			FROM g GROUP BY kommun_code
 		), tc AS (
-			SELECT ps.kommun_code, t, count(*) AS p, sum(households) AS h, sum(workplaces) AS w
-			FROM premise_status_new ps JOIN unnest($2::int[]) t ON ps.tier >= t GROUP BY 1, 2
+			SELECT g.kommun_code, t, sum(g.p) AS p, sum(g.h) AS h, sum(g.w) AS w
+			FROM g JOIN unnest($2::int[]) t ON g.tier >= t GROUP BY 1, 2
 		), tj AS (
 			SELECT b.kommun_code, jsonb_object_agg(t::text, jsonb_build_object('premises', coalesce(tc.p, 0),
 				'households', coalesce(tc.h, 0), 'workplaces', coalesce(tc.w, 0))) AS j
 			FROM base b CROSS JOIN unnest($2::int[]) t LEFT JOIN tc USING (kommun_code, t) GROUP BY b.kommun_code
 		), cc AS (
-			SELECT kommun_code, class AS c, count(*) AS p, sum(households) AS h, sum(workplaces) AS w
-			FROM premise_status_new ps GROUP BY 1, 2
+			SELECT kommun_code, class AS c, sum(p) AS p, sum(h) AS h, sum(w) AS w FROM g GROUP BY 1, 2
 		), cj AS (
 			SELECT b.kommun_code, jsonb_object_agg(c, jsonb_build_object('premises', coalesce(cc.p, 0),
 				'households', coalesce(cc.h, 0), 'workplaces', coalesce(cc.w, 0))) AS j
