@@ -52,8 +52,9 @@ CREATE TABLE premise_status (
 ) PARTITION BY LIST (run_id);
 CREATE TABLE premise_status_default PARTITION OF premise_status DEFAULT;
 CREATE INDEX premise_status_geom ON premise_status USING gist (geom);
-CREATE INDEX premise_status_kommun ON premise_status (run_id, kommun_code);
--- Areas are looked up with their run: 0005's (run_id, area_id) serves them.
+-- No (run_id, kommun_code) or (area_id) index: within a run's partition a
+-- municipality is a large share of the rows, 0005 indexes the eligible ones
+-- and (run_id, area_id), and every index costs each run a build.
 
 CREATE TABLE municipality_stat (
     run_id              bigint NOT NULL REFERENCES analysis_run (id) ON DELETE CASCADE,
