@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/bbplan/bbplan/coverage"
@@ -145,7 +146,11 @@ func analyzeTx(ctx context.Context, db *DB, id int64, opt AnalyzeOptions) error 
 		return err
 	}
 	defer tx.Rollback()
-	a := &analysis{tx: tx, run: id, opt: opt,
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &analysis{log: log, tx: tx, run: id, opt: opt,
 		rules: coverage.Rules{Profile: opt.Profile, AsOf: opt.AsOf, Params: opt.Params}}
 	steps := []struct {
 		name string
@@ -157,15 +162,12 @@ func analyzeTx(ctx context.Context, db *DB, id int64, opt AnalyzeOptions) error 
 		{"mobile coverage", a.mobile},
 		{"settlements", a.settlements},
 		{"measurements", a.measurements},
-		{"classification", a.classify},
+		{"clustering", a.cluster},
 		{"candidate areas", a.areas},
 		{"premise status", a.premiseStatus},
 		{"municipality statistics", a.municipalityStats},
 		{"grid cells", a.cells},
-	}
-	log := opt.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+		{"indexing premise status", func(ctx context.Context) error { return a.attach(ctx, "premise_status") }},
 	}
 	for _, s := range steps {
 		t0 := time.Now()
@@ -174,12 +176,16 @@ func analyzeTx(ctx context.Context, db *DB, id int64, opt AnalyzeOptions) error 
 		}
 		log.Debug("analysis step", "run", id, "step", s.name, "elapsed", time.Since(t0).Round(time.Millisecond))
 	}
+	t0 := time.Now()
 	if err := CostAreas(ctx, tx, id, opt.Cost, opt.Profile.Target.DownMbps, opt.Profile.Target.UpMbps); err != nil {
 		return fmt.Errorf("costing areas: %w", err)
 	}
+	log.Debug("analysis step", "run", id, "step", "costing areas", "elapsed", time.Since(t0).Round(time.Millisecond))
+	t0 = time.Now()
 	if err := a.finish(ctx); err != nil {
 		return err
 	}
+	log.Debug("analysis step", "run", id, "step", "summary", "elapsed", time.Since(t0).Round(time.Millisecond))
 	if err := Audit(ctx, tx, opt.Actor, "analyze", fmt.Sprintf("analysis_run:%d", id),
 		map[string]any{"profile": opt.Profile.Source, "as_of": opt.AsOf.Format(time.DateOnly)}); err != nil {
 		return err
@@ -189,6 +195,7 @@ func analyzeTx(ctx context.Context, db *DB, id int64, opt AnalyzeOptions) error 
 
 // analysis is one run's transaction and settings while its steps execute.
 type analysis struct {
+	log   *slog.Logger
 	tx    *sql.Tx
 	run   int64
 	srid  int
@@ -197,7 +204,13 @@ type analysis struct {
 }
 
 func (a *analysis) exec(ctx context.Context, query string, args ...any) error {
+	t0 := time.Now()
 	_, err := a.tx.ExecContext(ctx, query, args...)
+	// Slow statements are logged to find what a step spends its time on.
+	if d := time.Since(t0); d > 50*time.Millisecond {
+		head := strings.Join(strings.Fields(query), " ")
+		a.log.Debug("analysis statement", "run", a.run, "sql", head[:min(len(head), 70)], "elapsed", d.Round(time.Millisecond))
+	}
 	return err
 }
 
@@ -235,7 +248,7 @@ func (a *analysis) premises(ctx context.Context) error {
 	if err := a.analyzeInputs(ctx); err != nil {
 		return err
 	}
-	return a.execAll(ctx, createAP, `ALTER TABLE ap ADD PRIMARY KEY (id)`, `ANALYZE ap`)
+	return a.execAll(ctx, createAP, `ANALYZE ap`)
 }
 
 // analyzeInputs gathers planner statistics on input tables changed since
@@ -283,8 +296,9 @@ func (a *analysis) fixedOffers(ctx context.Context) error {
 			UNION ALL
 			SELECT p.id, s.offer_id FROM fo_sub s JOIN premise p ON ST_Intersects(s.geom, p.geom)
 		) o`
-	// o: every offer with the rule's flags; pf: the per-premise aggregates;
-	// pb: the best counted offer, ordered as coverage.Rules orders offers.
+	// o: every offer with the rule's flags; pb: the best counted offer,
+	// ordered as coverage.Rules orders offers; pf: the per-premise aggregates
+	// with the best offer, so that classifying joins one table, not two.
 	const createPF = `CREATE TEMP TABLE o ON COMMIT DROP AS
 		SELECT po.premise_id, f.provider, f.technology, f.down_mbps, f.up_mbps,
 			f.status = 'planned' AS planned,
@@ -295,13 +309,15 @@ func (a *analysis) fixedOffers(ctx context.Context) error {
 			(f.technology = 'fiber' AND f.status = 'available') AS fiber_now
 		FROM po JOIN fixed_offer f ON f.id = po.offer_id`
 	const aggPF = `CREATE TEMP TABLE pf ON COMMIT DROP AS
-		SELECT premise_id,
-			count(DISTINCT provider) FILTER (WHERE counted AND meets AND NOT planned) AS networks_now,
-			count(DISTINCT provider) FILTER (WHERE counted AND meets) AS networks_planned,
-			max(down_mbps) FILTER (WHERE counted AND NOT planned) AS best_avail,
-			coalesce(bool_or(lower_ok) FILTER (WHERE counted AND NOT planned), false) AS lower_ok,
-			bool_or(fiber_now) AS fiber_now
-		FROM o GROUP BY premise_id`
+		SELECT a.*, pb.provider, pb.technology, pb.down_mbps, pb.up_mbps, pb.planned FROM (
+			SELECT premise_id,
+				count(DISTINCT provider) FILTER (WHERE counted AND meets AND NOT planned) AS networks_now,
+				count(DISTINCT provider) FILTER (WHERE counted AND meets) AS networks_planned,
+				max(down_mbps) FILTER (WHERE counted AND NOT planned) AS best_avail,
+				coalesce(bool_or(lower_ok) FILTER (WHERE counted AND NOT planned), false) AS lower_ok,
+				bool_or(fiber_now) AS fiber_now
+			FROM o GROUP BY premise_id
+		) a LEFT JOIN pb USING (premise_id)`
 	const bestPB = `CREATE TEMP TABLE pb ON COMMIT DROP AS
 		SELECT DISTINCT ON (premise_id) premise_id, provider, technology, down_mbps, up_mbps, planned
 		FROM o WHERE counted
@@ -315,8 +331,7 @@ func (a *analysis) fixedOffers(ctx context.Context) error {
 		p.Unserved.DownMbps, p.Unserved.UpMbps, p.Unserved.MaxLatencyMs); err != nil {
 		return err
 	}
-	return a.execAll(ctx, aggPF, bestPB, `ALTER TABLE pf ADD PRIMARY KEY (premise_id)`,
-		`ALTER TABLE pb ADD PRIMARY KEY (premise_id)`, `ANALYZE pf`, `ANALYZE pb`)
+	return a.execAll(ctx, bestPB, aggPF, `ANALYZE pf`)
 }
 
 // mobile finds the fastest mobile coverage over each premise. Overlapping
@@ -338,7 +353,7 @@ func (a *analysis) mobile(ctx context.Context) error {
 	if err := a.exec(ctx, dissolve, a.opt.Profile.Mobile.IndoorOnly); err != nil {
 		return err
 	}
-	return a.execAll(ctx, `ANALYZE mob`, best, `ALTER TABLE pm ADD PRIMARY KEY (premise_id)`, `ANALYZE pm`)
+	return a.execAll(ctx, `ANALYZE mob`, best, `ANALYZE pm`)
 }
 
 // settlements marks premises inside settlement polygons (border included)
@@ -365,7 +380,7 @@ func (a *analysis) settlements(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.execAll(ctx, `ALTER TABLE pset ADD PRIMARY KEY (premise_id)`, `ANALYZE pset`)
+	return a.exec(ctx, `ANALYZE pset`)
 }
 
 // measurements takes the median measured download per premise over the
@@ -382,24 +397,27 @@ func (a *analysis) measurements(ctx context.Context) error {
 	if err := a.exec(ctx, median, a.opt.Params.MeasurementRadiusM); err != nil {
 		return err
 	}
+	// The key lets the planner drop the join where disputes are not needed.
 	return a.execAll(ctx, `ALTER TABLE pmeas ADD PRIMARY KEY (premise_id)`, `ANALYZE pmeas`)
 }
 
-// classify applies the profile's rule to every premise, as
-// coverage.Rules.Classify does, with the same reason wording.
-func (a *analysis) classify(ctx context.Context) error {
-	const classifyPS = `CREATE TEMP TABLE ps ON COMMIT DROP AS
+// classified applies the profile's rule to every premise, as
+// coverage.Rules.Classify does, with the same reason wording. It is a
+// subquery of the clustering and of the premise_status insert, which take
+// its parameters (classifyArgs) first: the classification is computed twice
+// rather than written to a table and read back, and the clustering needs
+// only a few of its columns.
+const classified = `(
 		WITH b AS (
 			SELECT ap.*, coalesce(pf.networks_now, 0)::int AS nn, coalesce(pf.networks_planned, 0)::int AS np,
 				pf.best_avail, coalesce(pf.lower_ok, false) AS lower_ok, coalesce(pf.fiber_now, false) AS fiber_now,
-				pb.provider AS best_provider, pb.technology AS best_tech, pb.down_mbps AS best_down,
-				pb.up_mbps AS best_up, coalesce(pb.planned, false) AS best_planned,
+				pf.provider AS best_provider, pf.technology AS best_tech, pf.down_mbps AS best_down,
+				pf.up_mbps AS best_up, coalesce(pf.planned, false) AS best_planned,
 				pm.best_mobile, coalesce(pm.best_mobile >= $1, false) AS mobile_ok,
 				pset.premise_id IS NOT NULL AS in_settlement,
 				coalesce(pmeas.tests >= $2 AND pf.best_avail > 0 AND pmeas.median_down < $3 * pf.best_avail, false) AS disputed
 			FROM ap
 			LEFT JOIN pf ON pf.premise_id = ap.id
-			LEFT JOIN pb ON pb.premise_id = ap.id
 			LEFT JOIN pm ON pm.premise_id = ap.id
 			LEFT JOIN pset ON pset.premise_id = ap.id
 			LEFT JOIN pmeas ON pmeas.premise_id = ap.id
@@ -426,7 +444,11 @@ func (a *analysis) classify(ctx context.Context) error {
 			CASE WHEN $7 AND in_settlement THEN $12 END,
 			CASE WHEN double_gap THEN $13 END,
 			CASE WHEN disputed THEN $14 END) AS reason
-		FROM e`
+		FROM e
+	)`
+
+// classifyArgs are the parameters $1 to $14 of classified.
+func (a *analysis) classifyArgs() ([]any, error) {
 	p := a.opt.Profile
 	t := a.rules.Reasons()
 	// width_bucket counts the ascending thresholds at or below the best
@@ -437,33 +459,53 @@ func (a *analysis) classify(ctx context.Context) error {
 	}
 	classes, err := jsonValue(t.Class)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	err = a.exec(ctx, classifyPS, p.Mobile.DownMbps, a.opt.Params.DisputedMinTests, a.opt.Params.DisputedFraction,
+	return []any{p.Mobile.DownMbps, a.opt.Params.DisputedMinTests, a.opt.Params.DisputedFraction,
 		p.Rule, pq.Array(ascending), pq.Array(p.EligibleClasses()), p.ExcludeSettlements,
-		classes, t.NoBest, t.Best, t.Planned, t.Settlement, t.DoubleGap, t.Disputed)
+		classes, t.NoBest, t.Best, t.Planned, t.Settlement, t.DoubleGap, t.Disputed}, nil
+}
+
+// cluster classifies the premises and clusters the eligible ones per
+// municipality. cl carries what the areas sum up, so aggregating needs no
+// join back.
+func (a *analysis) cluster(ctx context.Context) error {
+	const cluster = `CREATE TEMP TABLE cl ON COMMIT DROP AS
+		SELECT id AS premise_id, kommun_code, geom, households, workplaces, anchor, double_gap, priority, class,
+			ST_ClusterDBSCAN(geom, eps := $15, minpoints := 1) OVER (PARTITION BY kommun_code) AS cid
+		FROM ` + classified + ` ps WHERE eligible AND kommun_code IS NOT NULL`
+	args, err := a.classifyArgs()
 	if err != nil {
 		return err
 	}
-	return a.execAll(ctx, `ALTER TABLE ps ADD PRIMARY KEY (id)`, `ANALYZE ps`)
+	if err := a.exec(ctx, cluster, append(args, a.opt.Params.ClusterDistanceM)...); err != nil {
+		return err
+	}
+	return a.exec(ctx, `ANALYZE cl`)
 }
 
 // areas clusters eligible premises per municipality and writes the candidate
 // areas; clusters below the minimum size are kept as stranded areas.
 func (a *analysis) areas(ctx context.Context) error {
-	const cluster = `CREATE TEMP TABLE cl ON COMMIT DROP AS
-		SELECT id AS premise_id, kommun_code,
-			ST_ClusterDBSCAN(geom, eps := $1, minpoints := 1) OVER (PARTITION BY kommun_code) AS cid
-		FROM ps WHERE eligible AND kommun_code IS NOT NULL`
+	// The dominant class is the most frequent, the first by name on a tie
+	// (as mode() picks), counted apart: an ordered-set aggregate sorts each
+	// of the many small groups on its own and takes seconds.
 	const aggregate = `CREATE TEMP TABLE ta ON COMMIT DROP AS
+		WITH dom AS (
+			SELECT DISTINCT ON (kommun_code, cid) kommun_code, cid, class
+			FROM (SELECT kommun_code, cid, class, count(*) AS n FROM cl GROUP BY 1, 2, 3) x
+			ORDER BY kommun_code, cid, n DESC, class
+		)
 		SELECT nextval(pg_get_serial_sequence('candidate_area', 'id')) AS id, x.* FROM (
-			SELECT cl.kommun_code, cl.cid, count(*)::int AS premises,
-				sum(ps.households)::int AS households, sum(ps.workplaces)::int AS workplaces,
-				count(ps.anchor)::int AS anchors, count(*) FILTER (WHERE ps.double_gap)::int AS double_gaps,
-				count(*) FILTER (WHERE ps.priority)::int AS priority_premises,
-				mode() WITHIN GROUP (ORDER BY ps.class) AS class, ST_ConvexHull(ST_Collect(ps.geom)) AS hull
-			FROM cl JOIN ps ON ps.id = cl.premise_id
-			GROUP BY cl.kommun_code, cl.cid ORDER BY cl.kommun_code, cl.cid
+			SELECT g.kommun_code, g.cid, g.premises, g.households, g.workplaces, g.anchors, g.double_gaps,
+				g.priority_premises, dom.class, g.hull
+			FROM (SELECT kommun_code, cid, count(*)::int AS premises,
+					sum(households)::int AS households, sum(workplaces)::int AS workplaces,
+					count(anchor)::int AS anchors, count(*) FILTER (WHERE double_gap)::int AS double_gaps,
+					count(*) FILTER (WHERE priority)::int AS priority_premises, ST_ConvexHull(ST_Collect(geom)) AS hull
+				FROM cl GROUP BY kommun_code, cid) g
+			JOIN dom USING (kommun_code, cid)
+			ORDER BY g.kommun_code, g.cid
 		) x`
 	// The feeder runs from the area's hull (0 when a node lies inside it) to
 	// the nearest fibre node or, when none is loaded, to the nearest premise
@@ -471,7 +513,7 @@ func (a *analysis) areas(ctx context.Context) error {
 	// multipoint of premises: a KNN search rechecks every candidate inside the
 	// box, and a few hull vertices keep each recheck cheap.
 	const fib = `CREATE TEMP TABLE fib ON COMMIT DROP AS
-		SELECT geom FROM ps WHERE fiber_now AND NOT EXISTS (SELECT 1 FROM fiber_node)`
+		SELECT ap.geom FROM ap JOIN pf ON pf.premise_id = ap.id WHERE pf.fiber_now AND NOT EXISTS (SELECT 1 FROM fiber_node)`
 	const insertAreas = `INSERT INTO candidate_area (id, run_id, kommun_code, stranded, premises, households,
 			workplaces, anchors, double_gaps, priority_premises, class, distance_to_fiber, geom)
 		SELECT ta.id, $1, ta.kommun_code, ta.premises < $2, ta.premises, ta.households, ta.workplaces,
@@ -480,10 +522,7 @@ func (a *analysis) areas(ctx context.Context) error {
 				(SELECT ST_Distance(f.geom, ta.hull) FROM fib f ORDER BY f.geom <-> ta.hull LIMIT 1)),
 			ST_Multi(ST_Buffer(ta.hull, $3))
 		FROM ta`
-	if err := a.exec(ctx, cluster, a.opt.Params.ClusterDistanceM); err != nil {
-		return err
-	}
-	if err := a.execAll(ctx, aggregate, `ALTER TABLE cl ADD PRIMARY KEY (premise_id)`, `ANALYZE cl`, `ANALYZE ta`,
+	if err := a.execAll(ctx, aggregate, `ANALYZE ta`,
 		fib, `CREATE INDEX ON fib USING gist (geom)`, `ANALYZE fib`); err != nil {
 		return err
 	}
@@ -492,17 +531,58 @@ func (a *analysis) areas(ctx context.Context) error {
 
 // premiseStatus writes one row per premise with its area.
 func (a *analysis) premiseStatus(ctx context.Context) error {
-	const insertPS = `INSERT INTO premise_status (run_id, premise_id, kommun_code, geom, households, workplaces,
+	const insertPS = `INSERT INTO premise_status_new (run_id, premise_id, kommun_code, geom, households, workplaces,
 			kind, anchor, priority, best_down, best_up, best_tech, best_provider, best_planned,
 			networks_now, networks_planned, best_mobile_down, tier, class, eligible, mobile_ok,
 			double_gap, disputed, in_settlement, area_id, reason)
-		SELECT $1, ps.id, ps.kommun_code, ps.geom, ps.households, ps.workplaces, ps.kind, ps.anchor,
+		SELECT $15, ps.id, ps.kommun_code, ps.geom, ps.households, ps.workplaces, ps.kind, ps.anchor,
 			ps.priority, ps.best_down, ps.best_up, ps.best_tech, ps.best_provider, ps.best_planned,
 			ps.nn, ps.np, ps.best_mobile, ps.tier, ps.class, ps.eligible, ps.mobile_ok,
 			ps.double_gap, ps.disputed, ps.in_settlement, ta.id, ps.reason
-		FROM ps LEFT JOIN cl ON cl.premise_id = ps.id
+		FROM ` + classified + ` ps LEFT JOIN cl ON cl.premise_id = ps.id
 		LEFT JOIN ta ON ta.kommun_code = cl.kommun_code AND ta.cid = cl.cid`
-	return a.exec(ctx, insertPS, a.run)
+	args, err := a.classifyArgs()
+	if err != nil {
+		return err
+	}
+	if err := a.stage(ctx, "premise_status"); err != nil {
+		return err
+	}
+	return a.exec(ctx, insertPS, append(args, a.run)...)
+}
+
+// stage creates parent_new for the run's rows of a table partitioned by run
+// (parent is premise_status or cell_stat). It has no indexes: attach turns
+// the filled table into the run's partition, indexed in one pass, since
+// index upkeep row by row costs several times the insert. Its CHECK matches
+// the partition bound, so attaching need not scan it. Run ids are integers:
+// formatting them into DDL, which takes no parameters, is safe.
+func (a *analysis) stage(ctx context.Context, parent string) error {
+	if err := partitioned(parent); err != nil {
+		return err
+	}
+	return a.exec(ctx, fmt.Sprintf(`CREATE TABLE %s_new (LIKE %s INCLUDING DEFAULTS, CONSTRAINT run CHECK (run_id = %d))`,
+		parent, parent, a.run))
+}
+
+// attach makes parent_new the run's partition of parent.
+func (a *analysis) attach(ctx context.Context, parent string) error {
+	if err := partitioned(parent); err != nil {
+		return err
+	}
+	part := pq.QuoteIdentifier(fmt.Sprintf("%s_r%d", parent, a.run))
+	return a.execAll(ctx, fmt.Sprintf(`ALTER TABLE %s_new RENAME TO %s`, parent, part),
+		fmt.Sprintf(`ALTER TABLE %s ATTACH PARTITION %s FOR VALUES IN (%d)`, parent, part, a.run),
+		fmt.Sprintf(`ALTER TABLE %s DROP CONSTRAINT run`, part))
+}
+
+// partitioned is the allow-list of tables partitioned by run.
+func partitioned(table string) error {
+	switch table {
+	case "premise_status", "cell_stat":
+		return nil
+	}
+	return fmt.Errorf("%s is not partitioned by run", table)
 }
 
 // municipalityStats aggregates per municipality, with every tier and class
@@ -511,28 +591,33 @@ func (a *analysis) municipalityStats(ctx context.Context) error {
 	const insertMS = `INSERT INTO municipality_stat (run_id, kommun_code, premises, households, workplaces,
 			premises_target, households_target, workplaces_target, eligible_premises, eligible_households,
 			eligible_workplaces, mobile_ok, double_gaps, disputed, tiers, classes)
-		WITH base AS (
-			SELECT code AS kommun_code FROM municipality
-			UNION SELECT DISTINCT kommun_code FROM ps WHERE kommun_code IS NOT NULL
-		), agg AS (
-			SELECT kommun_code, count(*) AS premises, sum(households) AS households, sum(workplaces) AS workplaces,
-				count(*) FILTER (WHERE nn > 0) AS pt, sum(households) FILTER (WHERE nn > 0) AS ht,
-				sum(workplaces) FILTER (WHERE nn > 0) AS wt,
+		WITH g AS MATERIALIZED (
+			-- One pass over the premises; the rest sums these few groups.
+			SELECT kommun_code, tier, class, count(*) AS p, sum(households) AS h, sum(workplaces) AS w,
+				count(*) FILTER (WHERE networks_now > 0) AS pt, sum(households) FILTER (WHERE networks_now > 0) AS ht,
+				sum(workplaces) FILTER (WHERE networks_now > 0) AS wt,
 				count(*) FILTER (WHERE eligible) AS pe, sum(households) FILTER (WHERE eligible) AS he,
 				sum(workplaces) FILTER (WHERE eligible) AS we,
 				count(*) FILTER (WHERE mobile_ok) AS mob, count(*) FILTER (WHERE double_gap) AS dg,
 				count(*) FILTER (WHERE disputed) AS disp
-			FROM ps WHERE kommun_code IS NOT NULL GROUP BY kommun_code
+			FROM premise_status_new WHERE kommun_code IS NOT NULL GROUP BY 1, 2, 3
+		), base AS (
+			SELECT code AS kommun_code FROM municipality
+			UNION SELECT kommun_code FROM g
+		), agg AS (
+			SELECT kommun_code, sum(p) AS premises, sum(h) AS households, sum(w) AS workplaces,
+				sum(pt) AS pt, sum(ht) AS ht, sum(wt) AS wt, sum(pe) AS pe, sum(he) AS he, sum(we) AS we,
+				sum(mob) AS mob, sum(dg) AS dg, sum(disp) AS disp
+			FROM g GROUP BY kommun_code
 		), tc AS (
-			SELECT ps.kommun_code, t, count(*) AS p, sum(households) AS h, sum(workplaces) AS w
-			FROM ps JOIN unnest($2::int[]) t ON ps.tier >= t GROUP BY 1, 2
+			SELECT g.kommun_code, t, sum(g.p) AS p, sum(g.h) AS h, sum(g.w) AS w
+			FROM g JOIN unnest($2::int[]) t ON g.tier >= t GROUP BY 1, 2
 		), tj AS (
 			SELECT b.kommun_code, jsonb_object_agg(t::text, jsonb_build_object('premises', coalesce(tc.p, 0),
 				'households', coalesce(tc.h, 0), 'workplaces', coalesce(tc.w, 0))) AS j
 			FROM base b CROSS JOIN unnest($2::int[]) t LEFT JOIN tc USING (kommun_code, t) GROUP BY b.kommun_code
 		), cc AS (
-			SELECT kommun_code, class AS c, count(*) AS p, sum(households) AS h, sum(workplaces) AS w
-			FROM ps GROUP BY 1, 2
+			SELECT kommun_code, class AS c, sum(p) AS p, sum(h) AS h, sum(w) AS w FROM g GROUP BY 1, 2
 		), cj AS (
 			SELECT b.kommun_code, jsonb_object_agg(c, jsonb_build_object('premises', coalesce(cc.p, 0),
 				'households', coalesce(cc.h, 0), 'workplaces', coalesce(cc.w, 0))) AS j
@@ -551,11 +636,11 @@ func (a *analysis) municipalityStats(ctx context.Context) error {
 // writes a cell id as the 6-digit x and 7-digit y of its lower-left corner.
 func (a *analysis) cells(ctx context.Context) error {
 	// The 250 m cells are counted once from the points and rolled up to 1 km.
-	const insertCells = `INSERT INTO cell_stat (run_id, grid, cell_id, geom, premises, households, workplaces,
+	const insertCells = `INSERT INTO cell_stat_new (run_id, grid, cell_id, geom, premises, households, workplaces,
 			premises_target, eligible, double_gaps, share_target)
 		WITH pt AS (
-			SELECT ST_X(g) AS x, ST_Y(g) AS y, households, workplaces, nn > 0 AS ok, eligible, double_gap
-			FROM (SELECT ST_Transform(geom, 3006) AS g, * FROM ps) s
+			SELECT ST_X(g) AS x, ST_Y(g) AS y, households, workplaces, networks_now > 0 AS ok, eligible, double_gap
+			FROM (SELECT ST_Transform(geom, 3006) AS g, * FROM premise_status_new ps) s
 		), c250 AS (
 			SELECT floor(x / 250)::bigint AS ix, floor(y / 250)::bigint AS iy, count(*) AS p, sum(households) AS h,
 				sum(workplaces) AS w, count(*) FILTER (WHERE ok) AS t, count(*) FILTER (WHERE eligible) AS e,
@@ -569,9 +654,9 @@ func (a *analysis) cells(ctx context.Context) error {
 			FROM c250 GROUP BY floor(ix / 4.0), floor(iy / 4.0)
 			UNION ALL
 			SELECT 'inspire1km', 1000, 3035, floor(ST_X(g) / 1000)::bigint * 1000, floor(ST_Y(g) / 1000)::bigint * 1000,
-				count(*), sum(households), sum(workplaces), count(*) FILTER (WHERE nn > 0),
+				count(*), sum(households), sum(workplaces), count(*) FILTER (WHERE networks_now > 0),
 				count(*) FILTER (WHERE eligible), count(*) FILTER (WHERE double_gap)
-			FROM (SELECT ST_Transform(geom, 3035) AS g, * FROM ps WHERE $3) s GROUP BY 4, 5
+			FROM (SELECT ST_Transform(geom, 3035) AS g, * FROM premise_status_new ps WHERE $3) s GROUP BY 4, 5
 		)
 		SELECT $1, grid,
 			CASE WHEN grid = 'inspire1km' THEN 'CRS3035RES1000mN' || cy || 'E' || cx
@@ -579,7 +664,13 @@ func (a *analysis) cells(ctx context.Context) error {
 			ST_Transform(ST_MakeEnvelope(cx, cy, cx + size, cy + size, srid), $2::int),
 			p, h, w, t, e, d, t::float8 / p
 		FROM cells`
-	return a.exec(ctx, insertCells, a.run, a.srid, a.srid != 3006)
+	if err := a.stage(ctx, "cell_stat"); err != nil {
+		return err
+	}
+	if err := a.exec(ctx, insertCells, a.run, a.srid, a.srid != 3006); err != nil {
+		return err
+	}
+	return a.attach(ctx, "cell_stat")
 }
 
 // finish stores the summary and marks the run done.
@@ -594,8 +685,8 @@ func (a *analysis) finish(ctx context.Context) error {
 			'classes', (SELECT jsonb_object_agg(c, jsonb_build_object('premises', coalesce(p, 0),
 				'households', coalesce(h, 0), 'workplaces', coalesce(w, 0)))
 				FROM unnest($3::text[]) c LEFT JOIN (SELECT class AS c, count(*) AS p, sum(households) AS h,
-					sum(workplaces) AS w FROM ps GROUP BY class) x USING (c)))
-		FROM ps) WHERE id = $1`
+					sum(workplaces) AS w FROM premise_status WHERE run_id = $1 GROUP BY class) x USING (c)))
+		FROM premise_status WHERE run_id = $1) WHERE id = $1`
 	return a.exec(ctx, summarize, a.run, a.opt.Params.MinAreaPremises, pq.Array(a.opt.Profile.Classes()))
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -229,5 +230,55 @@ func TestAnalyzeFailedRunLeavesNoResults(t *testing.T) {
 	}
 	if errors.Is(err, context.Canceled) {
 		t.Fatal("unexpected cancel")
+	}
+}
+
+// TestAnalyzeConcurrentRuns starts runs at once: each writes its own
+// partition of premise_status and cell_stat, indexed once attached, and a
+// later run waits for the staging table instead of failing.
+func TestAnalyzeConcurrentRuns(t *testing.T) {
+	db, _ := dbtest.New(t)
+	w := randomWorld(11, 80, false)
+	w.insert(t, db)
+	profiles := []string{"pts-2025", "eu-2023", "bead"}
+	ids := make([]int64, len(profiles))
+	errs := make([]error, len(profiles))
+	var wg sync.WaitGroup
+	for i, name := range profiles {
+		p := profile(t, name)
+		wg.Go(func() {
+			run, err := data.Analyze(context.Background(), db, data.AnalyzeOptions{Profile: p, AsOf: asOf,
+				Params: coverage.DefaultAnalysisParams(), Actor: "test"})
+			ids[i], errs[i] = run.ID, err
+		})
+	}
+	wg.Wait()
+	for i, name := range profiles {
+		t.Run(name, func(t *testing.T) {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			var rows, cells int
+			var part string
+			if err := db.QueryRow(`SELECT count(*), min(tableoid::regclass::text) FROM premise_status WHERE run_id = $1`,
+				ids[i]).Scan(&rows, &part); err != nil {
+				t.Fatal(err)
+			}
+			if want := fmt.Sprintf("premise_status_r%d", ids[i]); rows != len(w.premises) || part != want {
+				t.Errorf("%d premise_status rows in %s, want %d in %s", rows, part, len(w.premises), want)
+			}
+			db.QueryRow(`SELECT count(*) FROM cell_stat WHERE run_id = $1 AND tableoid = $2::regclass`,
+				ids[i], fmt.Sprintf("cell_stat_r%d", ids[i])).Scan(&cells)
+			if cells == 0 {
+				t.Errorf("no cells in the run's partition")
+			}
+			// Every index of the parent exists on the partition.
+			var indexes, parent int
+			db.QueryRow(`SELECT count(*) FROM pg_index WHERE indrelid = $1::regclass`, part).Scan(&indexes)
+			db.QueryRow(`SELECT count(*) FROM pg_index WHERE indrelid = 'premise_status'::regclass`).Scan(&parent)
+			if indexes != parent || parent == 0 {
+				t.Errorf("%s has %d indexes, want the parent's %d", part, indexes, parent)
+			}
+		})
 	}
 }
