@@ -66,6 +66,13 @@ func (db *DB) Versions(ctx context.Context) (postgres, postgis string, err error
 	return postgres, postgis, err
 }
 
+// Querier is what the read functions need: a *DB, or a *sql.Tx when they
+// must see the caller's transaction.
+type Querier interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
 // Audit writes one audit-log row.
 func Audit(ctx context.Context, q interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
