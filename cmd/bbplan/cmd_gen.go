@@ -250,8 +250,6 @@ type demoResult struct {
 	TopAreas       []data.DemoArea         `json:"top_areas"`
 	URL            string                  `json:"url,omitempty"`
 	Token          string                  `json:"token,omitempty"`
-	// Missing lists the steps this build cannot do yet.
-	Missing []string `json:"missing,omitempty"`
 }
 
 // demoLoad is one file the demo loaded (or found loaded).
@@ -300,12 +298,12 @@ seconds.`,
 					forward = append(forward, "--"+f.Name+"="+f.Value.String())
 				}
 			})
-			res, err := a.demo(cmd.Context(), cmd.Root(), &g, forward)
+			res, err := a.demo(cmd.Context(), &g, forward)
 			if err != nil {
 				return err
 			}
 			addr := a.cfg.Server.Addr
-			if !noServe && !slices.Contains(res.Missing, "serve") {
+			if !noServe {
 				res.URL = "http://" + addr + "/"
 			}
 			if err := a.emit(res, func(w io.Writer) { printDemo(w, res) }); err != nil {
@@ -326,13 +324,6 @@ seconds.`,
 	return cmd
 }
 
-// available reports whether this build has the subcommand name (not its
-// placeholder), so that the demo can do the steps that exist.
-func available(root *cobra.Command, name string) bool {
-	c, _, err := root.Find([]string{name})
-	return err == nil && c != root && !strings.Contains(c.Short, "not yet available")
-}
-
 // sub runs one bbplan subcommand in-process with --json and decodes its
 // output into v. Logs go to stderr as usual.
 func (a *app) sub(ctx context.Context, forward []string, v any, args ...string) error {
@@ -351,7 +342,7 @@ func (a *app) sub(ctx context.Context, forward []string, v any, args ...string) 
 }
 
 // demo does every step up to serving.
-func (a *app) demo(ctx context.Context, root *cobra.Command, g *genOptions, forward []string) (*demoResult, error) {
+func (a *app) demo(ctx context.Context, g *genOptions, forward []string) (*demoResult, error) {
 	db, err := a.db(ctx)
 	if err != nil {
 		return nil, err
@@ -377,14 +368,6 @@ func (a *app) demo(ctx context.Context, root *cobra.Command, g *genOptions, forw
 		res.Generated = true
 	}
 	res.Model = m.Model
-	for _, step := range []string{"load", "analyze", "rank", "token", "serve"} {
-		if !available(root, step) {
-			res.Missing = append(res.Missing, step)
-		}
-	}
-	if len(res.Missing) > 0 && res.Missing[0] == "load" {
-		return a.demoServe(ctx, res, forward)
-	}
 	for _, f := range m.Files {
 		var l demoLoad
 		if err := a.sub(ctx, forward, &l, "load", f.Kind, filepath.Join(g.Out, f.File)); err != nil {
@@ -398,9 +381,6 @@ func (a *app) demo(ctx context.Context, root *cobra.Command, g *genOptions, forw
 	}
 	res.RunReused = res.RunID != 0
 	if !res.RunReused {
-		if slices.Contains(res.Missing, "analyze") {
-			return a.demoServe(ctx, res, forward)
-		}
 		var run struct {
 			ID int64 `json:"id"`
 		}
@@ -453,9 +433,6 @@ func (a *app) demoScenarios(ctx context.Context, db *data.DB, res *demoResult, f
 		}
 		sc.Reused = sc.ID != 0
 		if !sc.Reused {
-			if slices.Contains(res.Missing, "rank") {
-				return nil
-			}
 			if len(s.extra) > 0 && len(codes) == 0 {
 				s.extra = nil
 			}
@@ -473,9 +450,6 @@ func (a *app) demoScenarios(ctx context.Context, db *data.DB, res *demoResult, f
 
 // demoServe creates the planner token the printed URL is used with.
 func (a *app) demoServe(ctx context.Context, res *demoResult, forward []string) (*demoResult, error) {
-	if slices.Contains(res.Missing, "token") {
-		return res, nil
-	}
 	var tok struct {
 		Token string `json:"token"`
 	}
@@ -539,9 +513,6 @@ func printDemo(w io.Writer, res *demoResult) {
 				map[bool]string{true: "yes", false: ""}[t.Selected]})
 		}
 		table(w, []string{"RANK", "AREA", "KOMMUN", "PREMISES", "OPTION", "SUBSIDY SEK", "SEK/PREMISE", "FUNDED"}, rows)
-	}
-	if len(res.Missing) > 0 {
-		fmt.Fprintf(w, "\nNot available in this build yet: %s\n", strings.Join(res.Missing, ", "))
 	}
 	if res.URL != "" {
 		fmt.Fprintf(w, "\nWeb map and API: %s\nPlanner token:   %s\n", res.URL, res.Token)
