@@ -29,6 +29,14 @@ func runJSON(t *testing.T, ctx context.Context, v any, args ...string) {
 	}
 }
 
+// runOn runs bbplan with args against the database at dsn and returns what
+// it wrote to stdout and stderr.
+func runOn(ctx context.Context, dsn string, args ...string) (stdout, stderr string, err error) {
+	var out, errb bytes.Buffer
+	err = run(ctx, append(args, "--database-url", dsn), &out, &errb)
+	return out.String(), errb.String(), err
+}
+
 func TestGenCommand(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strconv"
@@ -57,9 +56,8 @@ func TestRankAndCompareCommands(t *testing.T) {
 	t.Chdir(t.TempDir())
 	runID := strconv.FormatInt(seedRun(t, db), 10)
 	exec := func(args ...string) (string, error) {
-		var out, errb bytes.Buffer
-		err := run(context.Background(), append(args, "--database-url", dsn), &out, &errb)
-		return out.String(), err
+		out, _, err := runOn(context.Background(), dsn, args...)
+		return out, err
 	}
 	ids := map[string]string{}
 	for _, strategy := range []string{"pts", "score", "optimal"} {

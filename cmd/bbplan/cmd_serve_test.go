@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -25,9 +24,8 @@ func TestTokenAndServeCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	exec := func(ctx context.Context, args ...string) (string, error) {
-		var out, errb bytes.Buffer
-		err := run(ctx, append(args, "--database-url", dsn), &out, &errb)
-		return out.String(), err
+		out, _, err := runOn(ctx, dsn, args...)
+		return out, err
 	}
 	bad := [][]string{
 		{"token", "create", "--role", "root"},
