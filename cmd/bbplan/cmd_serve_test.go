@@ -92,8 +92,16 @@ func TestTokenAndServeCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "municipality:2480") || strings.Contains(out, created.Token) {
 		t.Fatalf("token list: %v\n%s", err, out)
 	}
-	if _, err := exec(context.Background(), "token", "revoke", strconv.FormatInt(created.ID, 10)); err != nil {
+	out, err = exec(context.Background(), "token", "revoke", strconv.FormatInt(created.ID, 10), "--json")
+	if err != nil {
 		t.Fatal(err)
+	}
+	var revoked struct {
+		ID      int64 `json:"id"`
+		Revoked bool  `json:"revoked"`
+	}
+	if err := json.Unmarshal([]byte(out), &revoked); err != nil || revoked.ID != created.ID || !revoked.Revoked {
+		t.Fatalf("token revoke --json: %v\n%s", err, out)
 	}
 	out, err = exec(context.Background(), "token", "list", "--json")
 	if err != nil || !strings.Contains(out, `"revoked_at"`) {
