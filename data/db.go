@@ -31,7 +31,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	defer cancel()
 	if err := conn.PingContext(pctx); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("database %s: %w", redactDSN(dsn), err)
+		return nil, fmt.Errorf("database %s: %w", RedactDSN(dsn), err)
 	}
 	db := &DB{DB: conn}
 	// The SRID is known once migrations have run; before that it stays 0.

@@ -20,8 +20,9 @@ func jsonValue(v any) (string, error) {
 
 var passwordKV = regexp.MustCompile(`(password\s*=\s*)(\S+)`)
 
-// redactDSN hides the password in a connection string, URL or key=value form.
-func redactDSN(dsn string) string {
+// RedactDSN hides the password in a connection string, URL or key=value
+// form, for display and error messages.
+func RedactDSN(dsn string) string {
 	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
 		if _, ok := u.User.Password(); ok {
 			u.User = url.UserPassword(u.User.Username(), "xxxxx")
@@ -35,6 +36,3 @@ func redactDSN(dsn string) string {
 	}
 	return passwordKV.ReplaceAllString(dsn, "${1}xxxxx")
 }
-
-// RedactDSN hides the password in a connection string for display.
-func RedactDSN(dsn string) string { return redactDSN(dsn) }
