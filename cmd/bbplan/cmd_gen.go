@@ -193,7 +193,7 @@ GeoPackage keeps the working SRID.`,
 	f := cmd.Flags()
 	f.Int64Var(&runID, "run", 0, "analysis run id (default: the newest finished run)")
 	f.Int64Var(&scenarioID, "scenario", 0, "scenario id for the scenario layer (default: the newest)")
-	f.StringVar(&format, "format", "", "csv, geojson or gpkg (default: from the file extension)")
+	f.StringVar(&format, "format", "", "csv, geojson, geojsonseq or gpkg (default: from the file extension)")
 	f.StringVarP(&out, "output", "o", "", "output file")
 	cmd.MarkFlagRequired("output")
 	return cmd
