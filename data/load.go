@@ -126,7 +126,7 @@ func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
 	}
 	sum, err := fileSHA256(opt.File)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", opt.File, err)
+		return nil, fmt.Errorf("load: %w", err) // the error names the file
 	}
 	abs, err := filepath.Abs(opt.File)
 	if err != nil {
