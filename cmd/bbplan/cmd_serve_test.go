@@ -58,8 +58,10 @@ func TestTokenAndServeCommands(t *testing.T) {
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	var served string
 	go func() {
-		_, err := exec(ctx, "serve", "--addr", addr)
+		out, err := exec(ctx, "serve", "--addr", addr, "--json")
+		served = out
 		done <- err
 	}()
 	var me map[string]any
@@ -86,6 +88,10 @@ func TestTokenAndServeCommands(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)
+	}
+	var listening struct{ Addr, URL string }
+	if err := json.Unmarshal([]byte(served), &listening); err != nil || listening.Addr != addr || listening.URL != "http://"+addr+"/" {
+		t.Errorf("serve --json: %v\n%s", err, served)
 	}
 
 	out, err = exec(context.Background(), "token", "list")
