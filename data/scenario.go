@@ -24,20 +24,7 @@ SELECT code FROM municipality
 UNION SELECT kommun_code FROM candidate_area WHERE run_id = $1
 UNION SELECT DISTINCT kommun_code FROM premise_status WHERE run_id = $1 AND kommun_code IS NOT NULL
 ORDER BY 1`
-	rows, err := q.QueryContext(ctx, selectCodes, runID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var codes []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		codes = append(codes, c)
-	}
-	return codes, rows.Err()
+	return queryStrings(ctx, q, selectCodes, runID)
 }
 
 // ScenarioAreas reads run runID's candidate areas with their cost options,
