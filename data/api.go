@@ -44,7 +44,7 @@ func ServingDSN(dsn string, o ServingOptions) (string, error) {
 		return u.String(), nil
 	}
 	if strings.Contains(dsn, "://") {
-		return "", fmt.Errorf("database url %s: not a postgres:// URL", redactDSN(dsn))
+		return "", fmt.Errorf("database url %s: not a postgres:// URL", RedactDSN(dsn))
 	}
 	var b strings.Builder
 	b.WriteString(dsn)

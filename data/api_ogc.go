@@ -84,9 +84,6 @@ type FeatureQuery struct {
 	Offset     int
 }
 
-// CollectionKnown reports whether name is a served feature collection.
-func CollectionKnown(name string) bool { _, ok := collections[name]; return ok }
-
 // Features returns the number of features matching q (ignoring paging), the
 // number in this page, and the page as a JSON array of GeoJSON features in
 // CRS84.

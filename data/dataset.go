@@ -27,9 +27,7 @@ type Dataset struct {
 
 // Datasets lists every load: the current dataset of each kind first (in the
 // usual loading order of kinds), then the replaced ones, newest first.
-func Datasets(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}) ([]Dataset, error) {
+func Datasets(ctx context.Context, q Querier) ([]Dataset, error) {
 	const list = `
 SELECT id, kind, name, source_file, sha256, options, input_srid, rows, rejected, repaired,
        loaded_at, loaded_by, status
@@ -64,9 +62,7 @@ ORDER BY status = 'current' DESC,
 }
 
 // CurrentDatasets maps each loaded kind to the id of its current dataset.
-func CurrentDatasets(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}) (map[string]int64, error) {
+func CurrentDatasets(ctx context.Context, q Querier) (map[string]int64, error) {
 	ds, err := Datasets(ctx, q)
 	if err != nil {
 		return nil, err

@@ -31,7 +31,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	defer cancel()
 	if err := conn.PingContext(pctx); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("database %s: %w", redactDSN(dsn), err)
+		return nil, fmt.Errorf("database %s: %w", RedactDSN(dsn), err)
 	}
 	db := &DB{DB: conn}
 	// The SRID is known once migrations have run; before that it stays 0.
@@ -64,6 +64,13 @@ func (db *DB) Versions(ctx context.Context) (postgres, postgis string, err error
 	err = db.QueryRowContext(ctx, `SELECT current_setting('server_version'),
 		COALESCE((SELECT extversion FROM pg_extension WHERE extname = 'postgis'), '')`).Scan(&postgres, &postgis)
 	return postgres, postgis, err
+}
+
+// Querier is what the read functions need: a *DB, or a *sql.Tx when they
+// must see the caller's transaction.
+type Querier interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
 }
 
 // Audit writes one audit-log row.

@@ -126,7 +126,7 @@ func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
 	}
 	sum, err := fileSHA256(opt.File)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", opt.File, err)
+		return nil, fmt.Errorf("load: %w", err) // the error names the file
 	}
 	abs, err := filepath.Abs(opt.File)
 	if err != nil {
@@ -407,6 +407,16 @@ func (l *loader) stage(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r geo.Re
 	return l.copyIn(ctx, conn, r, m, l.stageTable(), append([]string{"fidx", "line", "geom"}, l.spec.columns()...))
 }
 
+// copyFrom is the COPY statement for table and cols, both from the kind
+// specs (never from input), quoted all the same.
+func copyFrom(table string, cols []string) string {
+	q := make([]string, len(cols))
+	for i, c := range cols {
+		q[i] = pq.QuoteIdentifier(c)
+	}
+	return "COPY " + pq.QuoteIdentifier(table) + " (" + strings.Join(q, ", ") + ") FROM STDIN"
+}
+
 // copyIn streams the file into table: the features are parsed, checked and
 // formatted as COPY text on one goroutine while this one sends the text to
 // the server.
@@ -430,7 +440,7 @@ func (l *loader) copyIn(ctx context.Context, conn *sql.Conn, r geo.Reader, m *ma
 		if !ok {
 			return errors.New("driver cannot prepare COPY")
 		}
-		st, err := prep.PrepareContext(ctx, pq.CopyIn(table, cols...))
+		st, err := prep.PrepareContext(ctx, copyFrom(table, cols))
 		if err != nil {
 			return err
 		}

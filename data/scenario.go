@@ -18,32 +18,13 @@ var ErrNoScenario = errors.New("no such scenario")
 
 // scenarioMunicipalities returns the municipality codes a scenario of run
 // runID may name: the loaded municipalities and those of the run's premises.
-func scenarioMunicipalities(ctx context.Context, q queryer, runID int64) ([]string, error) {
+func scenarioMunicipalities(ctx context.Context, q Querier, runID int64) ([]string, error) {
 	const selectCodes = `
 SELECT code FROM municipality
 UNION SELECT kommun_code FROM candidate_area WHERE run_id = $1
 UNION SELECT DISTINCT kommun_code FROM premise_status WHERE run_id = $1 AND kommun_code IS NOT NULL
 ORDER BY 1`
-	rows, err := q.QueryContext(ctx, selectCodes, runID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var codes []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		codes = append(codes, c)
-	}
-	return codes, rows.Err()
-}
-
-// queryer is what both *sql.DB and *sql.Tx offer for reading.
-type queryer interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-	QueryRowContext(context.Context, string, ...any) *sql.Row
+	return queryStrings(ctx, q, selectCodes, runID)
 }
 
 // ScenarioAreas reads run runID's candidate areas with their cost options,
@@ -53,7 +34,7 @@ func (db *DB) ScenarioAreas(ctx context.Context, runID int64) ([]funding.Area, e
 }
 
 // scenarioAreas is ScenarioAreas on q, so CreateScenario reads inside its transaction.
-func scenarioAreas(ctx context.Context, q queryer, runID int64) ([]funding.Area, error) {
+func scenarioAreas(ctx context.Context, q Querier, runID int64) ([]funding.Area, error) {
 	const selectAreas = `
 WITH b AS (
     SELECT area_id, count(*) AS n FROM premise_status

@@ -20,11 +20,7 @@ import (
 func fundingFixture(t *testing.T, db *data.DB) (int64, []int64) {
 	t.Helper()
 	ctx := context.Background()
-	var run int64
-	if err := db.QueryRowContext(ctx, `INSERT INTO analysis_run (name, profile, params, as_of, dataset_ids, status)
-		VALUES ('fixture', 'se-pts-2025', '{}', '2025-01-01', '{}', 'done') RETURNING id`).Scan(&run); err != nil {
-		t.Fatal(err)
-	}
+	run := dbtest.DoneRun(t, db, "fixture")
 	var ids []int64
 	for i := 1; i <= 6; i++ {
 		kommun := []string{"2401", "2403"}[i%2]

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"encoding/json"
 	"net/url"
 	"regexp"
@@ -20,8 +21,9 @@ func jsonValue(v any) (string, error) {
 
 var passwordKV = regexp.MustCompile(`(password\s*=\s*)(\S+)`)
 
-// redactDSN hides the password in a connection string, URL or key=value form.
-func redactDSN(dsn string) string {
+// RedactDSN hides the password in a connection string, URL or key=value
+// form, for display and error messages.
+func RedactDSN(dsn string) string {
 	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
 		if _, ok := u.User.Password(); ok {
 			u.User = url.UserPassword(u.User.Username(), "xxxxx")
@@ -36,5 +38,20 @@ func redactDSN(dsn string) string {
 	return passwordKV.ReplaceAllString(dsn, "${1}xxxxx")
 }
 
-// RedactDSN hides the password in a connection string for display.
-func RedactDSN(dsn string) string { return redactDSN(dsn) }
+// queryStrings runs a query of one text column and returns its values.
+func queryStrings(ctx context.Context, q Querier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

@@ -199,11 +199,12 @@ func Run(req ScenarioRequest, areas []Area) Result {
 
 	st := newBudgetState(req, names, ws)
 	var opt *OptimalSummary
-	selected := make([]bool, len(order))
-	rules := make([]string, len(order))
+	var selected []bool
+	var rules []string
 	switch req.Strategy {
 	case StrategyOptimal:
 		greedySel, _ := greedySelect(order, st.clone())
+		rules = make([]string, len(order))
 		opt, selected = optimalSelect(order, st.clone(), greedySel, time.Duration(req.TimeLimitSeconds*float64(time.Second)))
 		final := st.clone()
 		for i, w := range order {

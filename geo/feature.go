@@ -43,6 +43,8 @@ type InputError struct {
 	Reason  string
 }
 
+// Error formats e as file:line: feature N: field: reason, leaving out the
+// parts that are unknown.
 func (e *InputError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)

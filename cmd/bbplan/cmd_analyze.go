@@ -113,10 +113,7 @@ func printRun(w io.Writer, run data.Run, classes []string, munis []data.Municipa
 	}
 	table(w, []string{"CLASS", "PREMISES", "HOUSEHOLDS", "WORKPLACES"}, rows)
 	fmt.Fprintln(w)
-	header := []string{"MUNICIPALITY", "NAME", "PREMISES", "ELIGIBLE"}
-	for _, c := range classes {
-		header = append(header, c)
-	}
+	header := append([]string{"MUNICIPALITY", "NAME", "PREMISES", "ELIGIBLE"}, classes...)
 	rows = rows[:0]
 	for _, m := range munis {
 		row := []string{m.Code, m.Name, strconv.FormatInt(m.Premises, 10), strconv.FormatInt(m.Eligible, 10)}

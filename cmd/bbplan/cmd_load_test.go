@@ -19,11 +19,7 @@ func TestLoadAndDatasetsCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Chdir(t.TempDir())
-	cli := func(args ...string) (string, string, error) {
-		var out, errb bytes.Buffer
-		err := run(context.Background(), append(args, "--database-url", dsn), &out, &errb)
-		return out.String(), errb.String(), err
-	}
+	cli := func(args ...string) (string, string, error) { return runOn(context.Background(), dsn, args...) }
 
 	out, _, err := cli("load", "municipalities", filepath.Join(fixtures, "municipalities.geojson"), "--json")
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strconv"
@@ -18,11 +17,7 @@ import (
 func seedRun(t *testing.T, db *data.DB) int64 {
 	t.Helper()
 	ctx := context.Background()
-	var run int64
-	if err := db.QueryRowContext(ctx, `INSERT INTO analysis_run (name, profile, params, as_of, dataset_ids, status)
-		VALUES ('cli', 'se-pts-2025', '{}', '2025-06-30', '{}', 'done') RETURNING id`).Scan(&run); err != nil {
-		t.Fatal(err)
-	}
+	run := dbtest.DoneRun(t, db, "cli")
 	const seed = `
 WITH a AS (
     INSERT INTO candidate_area (run_id, kommun_code, premises, households, workplaces, anchors, double_gaps,
@@ -57,9 +52,8 @@ func TestRankAndCompareCommands(t *testing.T) {
 	t.Chdir(t.TempDir())
 	runID := strconv.FormatInt(seedRun(t, db), 10)
 	exec := func(args ...string) (string, error) {
-		var out, errb bytes.Buffer
-		err := run(context.Background(), append(args, "--database-url", dsn), &out, &errb)
-		return out.String(), err
+		out, _, err := runOn(context.Background(), dsn, args...)
+		return out, err
 	}
 	ids := map[string]string{}
 	for _, strategy := range []string{"pts", "score", "optimal"} {

@@ -39,7 +39,15 @@ func (a *app) serveCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
-			return a.serve(ctx, nil)
+			// The bound address goes to stdout (the --json object), so that a
+			// script that asked for port 0 learns the port.
+			return a.serve(ctx, func(addr net.Addr) {
+				url := "http://" + addr.String() + "/"
+				if err := a.emit(map[string]string{"addr": addr.String(), "url": url},
+					func(w io.Writer) { fmt.Fprintf(w, "serving on %s\n", url) }); err != nil {
+					a.log.Warn("writing the address", "error", err)
+				}
+			})
 		},
 	}
 	cmd.Flags().String("addr", "", "listen address (default server.addr, 127.0.0.1:8080)")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -25,9 +24,8 @@ func TestTokenAndServeCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	exec := func(ctx context.Context, args ...string) (string, error) {
-		var out, errb bytes.Buffer
-		err := run(ctx, append(args, "--database-url", dsn), &out, &errb)
-		return out.String(), err
+		out, _, err := runOn(ctx, dsn, args...)
+		return out, err
 	}
 	bad := [][]string{
 		{"token", "create", "--role", "root"},
@@ -60,8 +58,10 @@ func TestTokenAndServeCommands(t *testing.T) {
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	var served string
 	go func() {
-		_, err := exec(ctx, "serve", "--addr", addr)
+		out, err := exec(ctx, "serve", "--addr", addr, "--json")
+		served = out
 		done <- err
 	}()
 	var me map[string]any
@@ -89,13 +89,25 @@ func TestTokenAndServeCommands(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)
 	}
+	var listening struct{ Addr, URL string }
+	if err := json.Unmarshal([]byte(served), &listening); err != nil || listening.Addr != addr || listening.URL != "http://"+addr+"/" {
+		t.Errorf("serve --json: %v\n%s", err, served)
+	}
 
 	out, err = exec(context.Background(), "token", "list")
 	if err != nil || !strings.Contains(out, "municipality:2480") || strings.Contains(out, created.Token) {
 		t.Fatalf("token list: %v\n%s", err, out)
 	}
-	if _, err := exec(context.Background(), "token", "revoke", strconv.FormatInt(created.ID, 10)); err != nil {
+	out, err = exec(context.Background(), "token", "revoke", strconv.FormatInt(created.ID, 10), "--json")
+	if err != nil {
 		t.Fatal(err)
+	}
+	var revoked struct {
+		ID      int64 `json:"id"`
+		Revoked bool  `json:"revoked"`
+	}
+	if err := json.Unmarshal([]byte(out), &revoked); err != nil || revoked.ID != created.ID || !revoked.Revoked {
+		t.Fatalf("token revoke --json: %v\n%s", err, out)
 	}
 	out, err = exec(context.Background(), "token", "list", "--json")
 	if err != nil || !strings.Contains(out, `"revoked_at"`) {

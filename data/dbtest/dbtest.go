@@ -173,3 +173,17 @@ func create(t testing.TB, migrated bool) (*data.DB, string) {
 	})
 	return db, tdsn
 }
+
+// DoneRun inserts a finished pts-2025 analysis run named name without
+// results, for tests that write their own areas and premises, and returns
+// its id.
+func DoneRun(t testing.TB, db *data.DB, name string) int64 {
+	t.Helper()
+	const insertRun = `INSERT INTO analysis_run (name, profile, params, as_of, dataset_ids, status)
+		VALUES ($1, 'pts-2025', '{}', '2025-06-30', '{}', 'done') RETURNING id`
+	var id int64
+	if err := db.QueryRowContext(context.Background(), insertRun, name).Scan(&id); err != nil {
+		t.Fatalf("run %s: %v", name, err)
+	}
+	return id
+}

@@ -38,7 +38,7 @@ INSERT INTO dataset (id, kind, name, source_file, sha256, rows) VALUES
 // fixtureResults is the run itself (see fixtureDatasets).
 const fixtureResults = `
 INSERT INTO analysis_run (id, name, profile, params, as_of, dataset_ids, status, finished_at)
-	VALUES (1, 'fixture', 'se-pts-2025', '{"target_down": 1000}', '2026-11-01', '{"premises": 2}', 'done', now());
+	VALUES (1, 'fixture', 'pts-2025', '{"target_down": 1000}', '2026-11-01', '{"premises": 2}', 'done', now());
 
 INSERT INTO premise_status (run_id, premise_id, kommun_code, geom, households, workplaces, kind, class,
 	eligible, best_planned, best_down, best_up, best_tech, best_provider, networks_now, networks_planned,

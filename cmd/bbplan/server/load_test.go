@@ -32,7 +32,7 @@ SELECT (2401 + i)::text, 'Kommun ' || i, '24', 1,
 		640000 + (i % 5) * 40000, 7090000 + (i / 5) * 40000, 3006))
 FROM generate_series(0, 14) i;
 INSERT INTO analysis_run (id, name, profile, params, as_of, dataset_ids, status)
-	VALUES (1, 'bench', 'se-pts-2025', '{}', '2026-11-01', '{}', 'done');
+	VALUES (1, 'bench', 'pts-2025', '{}', '2026-11-01', '{}', 'done');
 INSERT INTO premise_status (run_id, premise_id, kommun_code, geom, households, workplaces, kind, class,
 	eligible, best_down, best_planned, tier, double_gap, mobile_ok, reason)
 SELECT 1, 'B' || g, (2401 + m)::text,

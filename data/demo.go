@@ -126,18 +126,9 @@ WHERE sa.scenario_id = $1 ORDER BY sa.rank, sa.area_id LIMIT $2`
 // for the demo's minimum-share scenario.
 func DemoShareCodes(ctx context.Context, db *DB, runID int64) ([]string, error) {
 	const q = `SELECT DISTINCT kommun_code FROM candidate_area WHERE run_id = $1 AND NOT stranded ORDER BY 1`
-	rows, err := db.QueryContext(ctx, q, runID)
+	codes, err := queryStrings(ctx, db, q, runID)
 	if err != nil {
 		return nil, fmt.Errorf("areas of run %d: %w", runID, err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return codes, nil
 }
