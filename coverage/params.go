@@ -14,6 +14,10 @@ type AnalysisParams struct {
 	// MinAreaPremises is the smallest cluster kept as a candidate area; smaller
 	// clusters become stranded premises, costed for alternatives.
 	MinAreaPremises int `mapstructure:"min_area_premises" json:"min_area_premises"`
+	// MaxAreaPremises splits larger clusters (k-means into pieces of about this
+	// many premises), because distance alone chains a town's fringe into one
+	// area that no single project or budget line would take; 0 keeps them whole.
+	MaxAreaPremises int `mapstructure:"max_area_premises" json:"max_area_premises"`
 	// SettlementDistanceM is how far from a settlement point a premise must lie to
 	// count as outside it, when only settlement points are loaded.
 	SettlementDistanceM float64 `mapstructure:"settlement_distance_m" json:"settlement_distance_m"`
@@ -33,6 +37,7 @@ func DefaultAnalysisParams() AnalysisParams {
 	return AnalysisParams{
 		ClusterDistanceM:    500,
 		MinAreaPremises:     5,
+		MaxAreaPremises:     500,
 		SettlementDistanceM: 1000,
 		DisputedFraction:    0.5,
 		DisputedMinTests:    5,
@@ -48,6 +53,8 @@ func (p AnalysisParams) Validate() error {
 		return fmt.Errorf("analysis.cluster_distance_m: %v must be positive", p.ClusterDistanceM)
 	case p.MinAreaPremises < 1:
 		return fmt.Errorf("analysis.min_area_premises: %d must be at least 1", p.MinAreaPremises)
+	case p.MaxAreaPremises != 0 && p.MaxAreaPremises < p.MinAreaPremises:
+		return fmt.Errorf("analysis.max_area_premises: %d is below analysis.min_area_premises (%d); 0 means no limit", p.MaxAreaPremises, p.MinAreaPremises)
 	case p.SettlementDistanceM < 0:
 		return fmt.Errorf("analysis.settlement_distance_m: %v must not be negative", p.SettlementDistanceM)
 	case p.DisputedFraction <= 0 || p.DisputedFraction > 1:

@@ -77,6 +77,9 @@ func TestAnalysisParamsValidate(t *testing.T) {
 		{"zero min area", func(p *coverage.AnalysisParams) { p.MinAreaPremises = 0 }, "analysis.min_area_premises"},
 		{"fraction above 1", func(p *coverage.AnalysisParams) { p.DisputedFraction = 1.5 }, "analysis.disputed_fraction"},
 		{"zero tests", func(p *coverage.AnalysisParams) { p.DisputedMinTests = 0 }, "analysis.disputed_min_tests"},
+		{"max below min", func(p *coverage.AnalysisParams) { p.MaxAreaPremises = 3 }, "analysis.max_area_premises"},
+		{"negative radius", func(p *coverage.AnalysisParams) { p.MeasurementRadiusM = -1 }, "analysis.measurement_radius_m"},
+		{"zero buffer", func(p *coverage.AnalysisParams) { p.AreaBufferM = 0 }, "analysis.area_buffer_m"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -481,6 +481,26 @@ func (a *analysis) cluster(ctx context.Context) error {
 	if err := a.exec(ctx, cluster, append(args, a.opt.Params.ClusterDistanceM)...); err != nil {
 		return err
 	}
+	if max := a.opt.Params.MaxAreaPremises; max > 0 {
+		// Ordering the k-means window by premise id makes the split the same
+		// whatever order the rows come in; split pieces are numbered after
+		// the largest DBSCAN id so they stay distinct within a municipality.
+		const split = `WITH big AS (
+				SELECT kommun_code, cid, count(*) AS n FROM cl GROUP BY 1, 2 HAVING count(*) > $1
+			), piece AS (
+				SELECT c.premise_id, c.kommun_code, c.cid,
+					ST_ClusterKMeans(c.geom, ceil(b.n::float8 / $1)::int) OVER (PARTITION BY c.kommun_code, c.cid
+						ORDER BY c.premise_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS k
+				FROM cl c JOIN big b USING (kommun_code, cid)
+			), renumbered AS (
+				SELECT premise_id, (SELECT max(cid) FROM cl) + dense_rank() OVER (ORDER BY kommun_code, cid, k) AS cid
+				FROM piece
+			)
+			UPDATE cl SET cid = r.cid FROM renumbered r WHERE cl.premise_id = r.premise_id`
+		if err := a.exec(ctx, split, max); err != nil {
+			return err
+		}
+	}
 	return a.exec(ctx, `ANALYZE cl`)
 }
 
