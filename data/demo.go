@@ -5,21 +5,35 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/bbplan/bbplan/coverage"
+	"github.com/bbplan/bbplan/funding"
 )
 
 // DemoRun returns the newest finished run of profile made from exactly the
-// datasets that are current now, or 0 when there is none: `bbplan demo`
+// datasets that are current now and the same analysis and cost settings, or 0
+// when there is none: `bbplan demo`
 // reuses it instead of analysing the same data again.
-func DemoRun(ctx context.Context, db *DB, profile string) (int64, error) {
-	// The same per-kind object the analysis records in analysis_run.dataset_ids.
+func DemoRun(ctx context.Context, db *DB, profile string, analysis coverage.AnalysisParams, cost funding.CostParams) (int64, error) {
+	// The same per-kind object the analysis records in analysis_run.dataset_ids;
+	// a run made with other analysis or cost settings is not reused.
 	const q = `
 WITH current AS (
   SELECT coalesce(jsonb_object_agg(kind, CASE WHEN cardinality(ids) = 1 THEN to_jsonb(ids[1]) ELSE to_jsonb(ids) END), '{}') AS ids
   FROM (SELECT kind, array_agg(id ORDER BY id) AS ids FROM dataset WHERE status = 'current' GROUP BY kind) d)
 SELECT r.id FROM analysis_run r, current c
 WHERE r.status = 'done' AND r.profile = $1 AND r.dataset_ids = c.ids
+  AND r.params->'analysis' = $2::jsonb AND r.params->'cost' = $3::jsonb
 ORDER BY r.id DESC LIMIT 1`
-	return optionalID(ctx, db, q, profile)
+	a, err := jsonValue(analysis)
+	if err != nil {
+		return 0, err
+	}
+	c, err := jsonValue(cost)
+	if err != nil {
+		return 0, err
+	}
+	return optionalID(ctx, db, q, profile, a, c)
 }
 
 // DemoScenario returns the newest scenario of run named name, or 0.

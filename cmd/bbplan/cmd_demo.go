@@ -157,7 +157,7 @@ func (a *app) demo(ctx context.Context, g *genOptions, forward []string) (*demoR
 		l.Kind, l.File = f.Kind, f.File
 		res.Loads = append(res.Loads, l)
 	}
-	if res.RunID, err = data.DemoRun(ctx, db, demoProfile); err != nil {
+	if res.RunID, err = data.DemoRun(ctx, db, demoProfile, a.cfg.Analysis, a.cfg.Cost); err != nil {
 		return nil, err
 	}
 	res.RunReused = res.RunID != 0
