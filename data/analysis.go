@@ -497,8 +497,17 @@ func (a *analysis) cluster(ctx context.Context) error {
 				FROM piece
 			)
 			UPDATE cl SET cid = r.cid FROM renumbered r WHERE cl.premise_id = r.premise_id`
-		if err := a.exec(ctx, split, max); err != nil {
-			return err
+		// k-means balances pieces only roughly (a dense core with long tails
+		// leaves one piece large), so pieces still too large are split again.
+		// Premises sharing one point cannot be split: the passes are bounded.
+		for pass := 0; pass < 8; pass++ {
+			res, err := a.tx.ExecContext(ctx, split, max)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				break
+			}
 		}
 	}
 	return a.exec(ctx, `ANALYZE cl`)

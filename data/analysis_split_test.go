@@ -63,7 +63,7 @@ func TestAnalyzeSplitsLargeClusters(t *testing.T) {
 		wantMaxPremise int
 	}{
 		{"no limit", 0, 1, 900},
-		{"limit 200", 200, 5, 300}, // ceil(900/200) pieces; k-means balances them only roughly
+		{"limit 200", 200, 5, 200}, // at least ceil(900/200) pieces
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,8 +89,8 @@ func TestAnalyzeSplitsLargeClusters(t *testing.T) {
 					}
 				}
 			}
-			if n2480 != tt.wantAreas2480 || total != 910 {
-				t.Fatalf("%d areas in 2480 (want %d), %d premises in areas (want 910)", n2480, tt.wantAreas2480, total)
+			if n2480 < tt.wantAreas2480 || (tt.max == 0 && n2480 != 1) || total != 910 {
+				t.Fatalf("%d areas in 2480 (want at least %d), %d premises in areas (want 910)", n2480, tt.wantAreas2480, total)
 			}
 		})
 	}
