@@ -153,8 +153,13 @@ func Load(ctx context.Context, db *DB, opt LoadOptions) (*LoadResult, error) {
 	defer tx.Rollback()
 
 	// JIT costs more than it saves on these one-pass statements, and the
-	// spatial sort of a million rows fits in memory with more work_mem.
-	const tune = `SET LOCAL jit = off; SET LOCAL work_mem = '256MB'`
+	// spatial sort of a million rows fits in memory with more work_mem; so
+	// do the index builds' sorts with more maintenance_work_mem on servers
+	// other than the managed one. ANALYZE of the rebuilt table samples 9,000
+	// rows instead of 30,000, a third of its time for a million premises,
+	// and still a fine histogram for the planner.
+	const tune = `SET LOCAL jit = off; SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '512MB';
+		SET LOCAL default_statistics_target = 30`
 	if _, err := tx.ExecContext(ctx, tune); err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
