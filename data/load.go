@@ -301,7 +301,7 @@ func (l *loader) loadDirect(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r g
 	if err := l.insertDataset(); err != nil {
 		return false, err
 	}
-	t, err := clearTable(ctx, tx, l.spec.table)
+	t, err := clearTable(ctx, tx, l.spec.table, l.spec.retired)
 	if err != nil {
 		return false, fmt.Errorf("load %s: %w", l.opt.File, err)
 	}
@@ -871,7 +871,7 @@ func (l *loader) replace(ctx context.Context, tx *sql.Tx) (int64, error) {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT load_replace`); err != nil {
 		return 0, err
 	}
-	n, err := replaceTable(ctx, tx, l.spec.table, l.sql(l.spec.insert), l.spec.afterCopy, l.res.ID)
+	n, err := replaceTable(ctx, tx, l.spec, l.sql(l.spec.insert), l.res.ID)
 	var pqErr *pq.Error
 	if err == nil || l.spec.key == "" || !errors.As(err, &pqErr) || pqErr.Code != "23505" {
 		return n, err
@@ -882,13 +882,13 @@ func (l *loader) replace(ctx context.Context, tx *sql.Tx) (int64, error) {
 	if err := l.check(ctx, tx, checkDuplicates(l.spec.key)); err != nil {
 		return 0, err
 	}
-	return replaceTable(ctx, tx, l.spec.table, l.sql(l.spec.insert), l.spec.afterCopy, l.res.ID)
+	return replaceTable(ctx, tx, l.spec, l.sql(l.spec.insert), l.res.ID)
 }
 
-// replaceTable swaps the rows of table for those insert produces, completed
-// by the statements in after (see clearTable).
-func replaceTable(ctx context.Context, tx *sql.Tx, table, insert, after string, args ...any) (int64, error) {
-	t, err := clearTable(ctx, tx, table)
+// replaceTable swaps the rows of the kind's table for those insert produces,
+// completed by the kind's afterCopy statements (see clearTable).
+func replaceTable(ctx context.Context, tx *sql.Tx, spec *kindSpec, insert string, args ...any) (int64, error) {
+	t, err := clearTable(ctx, tx, spec.table, spec.retired)
 	if err != nil {
 		return 0, err
 	}
@@ -897,8 +897,8 @@ func replaceTable(ctx context.Context, tx *sql.Tx, table, insert, after string, 
 		return 0, err
 	}
 	n, _ := res.RowsAffected()
-	if after != "" {
-		if _, err := tx.ExecContext(ctx, after); err != nil {
+	if spec.afterCopy != "" {
+		if _, err := tx.ExecContext(ctx, spec.afterCopy); err != nil {
 			return 0, err
 		}
 	}
@@ -917,8 +917,9 @@ type tableIndex struct{ name, def, con, condef string }
 // clearTable empties table for new rows: the indexes and key constraints are
 // dropped, to be rebuilt by rebuild after the data is in under the same
 // names, which is much faster than maintaining them row by row; TRUNCATE
-// inside the transaction keeps the old rows for a rollback.
-func clearTable(ctx context.Context, tx *sql.Tx, table string) (*tableIndexes, error) {
+// inside the transaction keeps the old rows for a rollback. The indexes named
+// in retired are dropped for good.
+func clearTable(ctx context.Context, tx *sql.Tx, table string, retired []string) (*tableIndexes, error) {
 	const indexes = `
 SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
        COALESCE(c.conname, ''), COALESCE(pg_get_constraintdef(c.oid), '')
@@ -960,6 +961,7 @@ WHERE i.indrelid = $1::regclass`
 			return nil, fmt.Errorf("dropping %s: %w", i.name, err)
 		}
 	}
+	t.idx = slices.DeleteFunc(t.idx, func(i tableIndex) bool { return slices.Contains(retired, i.name) })
 	return t, nil
 }
 
