@@ -1,7 +1,6 @@
 package data
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -538,9 +537,10 @@ func (l *loader) parse(ctx context.Context, r geo.Reader, m *mapping, out chan<-
 	blk := &copyBlock{data: make([]byte, 0, limit+4096)}
 	datasetID := strconv.AppendInt(nil, l.res.ID, 10)
 	every := time.Now()
+	var scratch []sortRow
 	send := func() bool {
 		if l.direct {
-			slices.SortFunc(blk.rows, func(a, b sortRow) int { return cmp.Compare(a.key, b.key) })
+			scratch = sortRows(blk.rows, scratch)
 		}
 		select {
 		case out <- blk:
@@ -711,6 +711,43 @@ func (a *readAhead) close() {
 	a.stop()
 	for range a.ch {
 	}
+}
+
+// sortRows sorts rows by key, stably, with a least-significant-digit radix
+// sort: a few passes over the rows instead of a comparison sort's many. It
+// returns tmp grown to hold them, for the next call.
+func sortRows(rows, tmp []sortRow) []sortRow {
+	if len(rows) < 2 {
+		return tmp
+	}
+	var hi uint64
+	for _, r := range rows {
+		hi |= r.key
+	}
+	if cap(tmp) < len(rows) {
+		tmp = make([]sortRow, len(rows))
+	}
+	tmp = tmp[:len(rows)]
+	src, dst := rows, tmp
+	for shift := 0; shift < 64 && hi>>shift != 0; shift += 8 {
+		var count [257]int
+		for _, r := range src {
+			count[(r.key>>shift)&0xff+1]++
+		}
+		for i := 1; i < len(count); i++ {
+			count[i] += count[i-1]
+		}
+		for _, r := range src {
+			d := (r.key >> shift) & 0xff
+			dst[count[d]] = r
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &rows[0] {
+		copy(rows, src)
+	}
+	return tmp
 }
 
 // hilbertKey is p's distance along a Hilbert curve of 2^16 x 2^16 cells over area.
