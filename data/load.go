@@ -444,7 +444,14 @@ func (l *loader) copyIn(ctx context.Context, conn *sql.Conn, r geo.Reader, m *ma
 		if !ok {
 			return errors.New("driver cannot prepare COPY")
 		}
-		st, err := prep.PrepareContext(ctx, copyFrom(table, cols))
+		q := copyFrom(table, cols)
+		if l.direct {
+			// The table was emptied in this subtransaction, so its rows can
+			// be written frozen and all-visible: later reads and VACUUM
+			// need not set hint bits on a million rows again.
+			q += " WITH (FREEZE)"
+		}
+		st, err := prep.PrepareContext(ctx, q)
 		if err != nil {
 			return err
 		}
