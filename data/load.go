@@ -12,7 +12,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -300,7 +299,7 @@ func (l *loader) loadDirect(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r g
 	if err := l.insertDataset(); err != nil {
 		return false, err
 	}
-	t, err := clearTable(ctx, tx, l.spec.table, l.spec.retired)
+	t, err := clearTable(ctx, tx, l.spec.table)
 	if err != nil {
 		return false, fmt.Errorf("load %s: %w", l.opt.File, err)
 	}
@@ -932,7 +931,7 @@ func (l *loader) replace(ctx context.Context, tx *sql.Tx) (int64, error) {
 // replaceTable swaps the rows of the kind's table for those insert produces,
 // completed by the kind's afterCopy statements (see clearTable).
 func replaceTable(ctx context.Context, tx *sql.Tx, spec *kindSpec, insert string, args ...any) (int64, error) {
-	t, err := clearTable(ctx, tx, spec.table, spec.retired)
+	t, err := clearTable(ctx, tx, spec.table)
 	if err != nil {
 		return 0, err
 	}
@@ -961,9 +960,8 @@ type tableIndex struct{ name, def, con, condef string }
 // clearTable empties table for new rows: the indexes and key constraints are
 // dropped, to be rebuilt by rebuild after the data is in under the same
 // names, which is much faster than maintaining them row by row; TRUNCATE
-// inside the transaction keeps the old rows for a rollback. The indexes named
-// in retired are dropped for good.
-func clearTable(ctx context.Context, tx *sql.Tx, table string, retired []string) (*tableIndexes, error) {
+// inside the transaction keeps the old rows for a rollback.
+func clearTable(ctx context.Context, tx *sql.Tx, table string) (*tableIndexes, error) {
 	const indexes = `
 SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
        COALESCE(c.conname, ''), COALESCE(pg_get_constraintdef(c.oid), '')
@@ -1005,7 +1003,6 @@ WHERE i.indrelid = $1::regclass`
 			return nil, fmt.Errorf("dropping %s: %w", i.name, err)
 		}
 	}
-	t.idx = slices.DeleteFunc(t.idx, func(i tableIndex) bool { return slices.Contains(retired, i.name) })
 	return t, nil
 }
 

@@ -9,8 +9,7 @@ import (
 )
 
 // TestLoadRebuildsPremiseIndexes checks that a reload, directly or through
-// staging, leaves premise with its primary key and GiST index usable and
-// without the retired municipality index.
+// staging, leaves premise with its primary key and GiST index usable.
 func TestLoadRebuildsPremiseIndexes(t *testing.T) {
 	tests := []struct {
 		name      string

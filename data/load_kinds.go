@@ -62,9 +62,6 @@ type kindSpec struct {
 	// rows in the table before its indexes are rebuilt, in either path.
 	direct    bool
 	afterCopy string
-	// retired are indexes of the table that a load drops and does not build
-	// again, because no query needs them (see clearTable).
-	retired []string
 	// insert fills the target table from load_stage (geometries already in
 	// the working SRID) in spatial order; $1 is the dataset id.
 	insert string
@@ -122,10 +119,6 @@ FROM load_stage ORDER BY geom`,
 	"premises": {
 		kind: "premises", table: "premise", geom: geomPoint, direct: true,
 		afterCopy: assignKommun,
-		// No query looks premises up by municipality: the analysis reads
-		// kommun_code row by row and the server filters premise_status.
-		// Building this index cost a fifth of a second per million premises.
-		retired: []string{"premise_kommun"},
 		fields: []field{{name: "id", aliases: []string{"premise_id"}, required: true},
 			{name: "households"}, {name: "workplaces"}, {name: "kind"}, {name: "anchor"},
 			{name: "kommun_code", aliases: []string{"kommun_cod", "kommun"}}},

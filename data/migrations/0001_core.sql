@@ -47,7 +47,6 @@ CREATE TABLE premise (
     anchor      text CHECK (anchor IN ('school', 'health', 'library', 'public_safety'))
 );
 CREATE INDEX premise_geom ON premise USING gist (geom);
-CREATE INDEX premise_kommun ON premise (kommun_code);
 
 -- Premises marked by the region (DESIGN §6). Kept apart from premise so that
 -- either can be reloaded without losing the other.
