@@ -501,11 +501,15 @@ func (a *analysis) cluster(ctx context.Context) error {
 		// leaves one piece large), so pieces still too large are split again.
 		// Premises sharing one point cannot be split: the passes are bounded.
 		for pass := 0; pass < 8; pass++ {
+			t0 := time.Now()
 			res, err := a.tx.ExecContext(ctx, split, max)
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
+			n, _ := res.RowsAffected()
+			a.log.Debug("analysis statement", "run", a.run, "sql", "split pass", "pass", pass, "premises", n,
+				"elapsed", time.Since(t0).Round(time.Millisecond))
+			if n == 0 {
 				break
 			}
 		}
