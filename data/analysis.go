@@ -402,11 +402,11 @@ func (a *analysis) measurements(ctx context.Context) error {
 }
 
 // classified applies the profile's rule to every premise, as
-// coverage.Rules.Classify does, with the same reason wording. It is a
-// subquery of the clustering and of the premise_status insert, which take
-// its parameters (classifyArgs) first: the classification is computed twice
-// rather than written to a table and read back, and the clustering needs
-// only a few of its columns.
+// coverage.Rules.Classify does, with the same reason wording. The
+// clustering writes it once to the temporary table cls, from which the
+// clustering and the premise_status insert both read: computing it twice
+// (its joins and reasons over every premise) costs more than the write.
+// Its parameters come from classifyArgs.
 const classified = `(
 		WITH b AS (
 			SELECT ap.*, coalesce(pf.networks_now, 0)::int AS nn, coalesce(pf.networks_planned, 0)::int AS np,
@@ -470,15 +470,19 @@ func (a *analysis) classifyArgs() ([]any, error) {
 // municipality. cl carries what the areas sum up, so aggregating needs no
 // join back.
 func (a *analysis) cluster(ctx context.Context) error {
+	const classify = `CREATE TEMP TABLE cls ON COMMIT DROP AS SELECT * FROM ` + classified + ` ps`
 	const cluster = `CREATE TEMP TABLE cl ON COMMIT DROP AS
 		SELECT id AS premise_id, kommun_code, geom, households, workplaces, anchor, double_gap, priority, class,
-			ST_ClusterDBSCAN(geom, eps := $15, minpoints := 1) OVER (PARTITION BY kommun_code) AS cid
-		FROM ` + classified + ` ps WHERE eligible AND kommun_code IS NOT NULL`
+			ST_ClusterDBSCAN(geom, eps := $1, minpoints := 1) OVER (PARTITION BY kommun_code) AS cid
+		FROM cls WHERE eligible AND kommun_code IS NOT NULL`
 	args, err := a.classifyArgs()
 	if err != nil {
 		return err
 	}
-	if err := a.exec(ctx, cluster, append(args, a.opt.Params.ClusterDistanceM)...); err != nil {
+	if err := a.exec(ctx, classify, args...); err != nil {
+		return err
+	}
+	if err := a.exec(ctx, cluster, a.opt.Params.ClusterDistanceM); err != nil {
 		return err
 	}
 	if max := a.opt.Params.MaxAreaPremises; max > 0 {
@@ -501,11 +505,15 @@ func (a *analysis) cluster(ctx context.Context) error {
 		// leaves one piece large), so pieces still too large are split again.
 		// Premises sharing one point cannot be split: the passes are bounded.
 		for pass := 0; pass < 8; pass++ {
+			t0 := time.Now()
 			res, err := a.tx.ExecContext(ctx, split, max)
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
+			n, _ := res.RowsAffected()
+			a.log.Debug("analysis statement", "run", a.run, "sql", "split pass", "pass", pass, "premises", n,
+				"elapsed", time.Since(t0).Round(time.Millisecond))
+			if n == 0 {
 				break
 			}
 		}
@@ -564,20 +572,16 @@ func (a *analysis) premiseStatus(ctx context.Context) error {
 			kind, anchor, priority, best_down, best_up, best_tech, best_provider, best_planned,
 			networks_now, networks_planned, best_mobile_down, tier, class, eligible, mobile_ok,
 			double_gap, disputed, in_settlement, area_id, reason)
-		SELECT $15, ps.id, ps.kommun_code, ps.geom, ps.households, ps.workplaces, ps.kind, ps.anchor,
+		SELECT $1, ps.id, ps.kommun_code, ps.geom, ps.households, ps.workplaces, ps.kind, ps.anchor,
 			ps.priority, ps.best_down, ps.best_up, ps.best_tech, ps.best_provider, ps.best_planned,
 			ps.nn, ps.np, ps.best_mobile, ps.tier, ps.class, ps.eligible, ps.mobile_ok,
 			ps.double_gap, ps.disputed, ps.in_settlement, ta.id, ps.reason
-		FROM ` + classified + ` ps LEFT JOIN cl ON cl.premise_id = ps.id
+		FROM cls ps LEFT JOIN cl ON cl.premise_id = ps.id
 		LEFT JOIN ta ON ta.kommun_code = cl.kommun_code AND ta.cid = cl.cid`
-	args, err := a.classifyArgs()
-	if err != nil {
-		return err
-	}
 	if err := a.stage(ctx, "premise_status"); err != nil {
 		return err
 	}
-	return a.exec(ctx, insertPS, append(args, a.run)...)
+	return a.exec(ctx, insertPS, a.run)
 }
 
 // stage creates parent_new for the run's rows of a table partitioned by run
