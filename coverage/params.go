@@ -14,9 +14,9 @@ type AnalysisParams struct {
 	// MinAreaPremises is the smallest cluster kept as a candidate area; smaller
 	// clusters become stranded premises, costed for alternatives.
 	MinAreaPremises int `mapstructure:"min_area_premises" json:"min_area_premises"`
-	// MaxAreaPremises splits larger clusters (k-means into pieces of about this
-	// many premises), because distance alone chains a town's fringe into one
-	// area that no single project or budget line would take; 0 keeps them whole.
+	// MaxAreaPremises cuts larger clusters into pieces of at most this many
+	// premises, because distance alone chains a town's fringe into one area
+	// that no single project or budget line would take; 0 keeps them whole.
 	MaxAreaPremises int `mapstructure:"max_area_premises" json:"max_area_premises"`
 	// SettlementDistanceM is how far from a settlement point a premise must lie to
 	// count as outside it, when only settlement points are loaded.
