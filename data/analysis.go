@@ -120,14 +120,17 @@ func checkLoaded(ctx context.Context, db *DB) error {
 	return nil
 }
 
+// currentDatasetIDs is the SQL expression of what a run records in
+// analysis_run.dataset_ids: per kind, the id of its current dataset (the list
+// when more than one is current), so a run can be matched to the data again.
+const currentDatasetIDs = `(SELECT coalesce(jsonb_object_agg(kind,
+		CASE WHEN cardinality(ids) = 1 THEN to_jsonb(ids[1]) ELSE to_jsonb(ids) END), '{}')
+	FROM (SELECT kind, array_agg(id ORDER BY id) AS ids FROM dataset WHERE status = 'current' GROUP BY kind) d)`
+
 // startRun records the run with its profile, parameters and current datasets.
 func startRun(ctx context.Context, db *DB, opt AnalyzeOptions) (int64, error) {
-	// One id per kind when one dataset of that kind is current, else the list.
 	const insertRun = `INSERT INTO analysis_run (name, profile, params, as_of, dataset_ids)
-		SELECT $1, $2, $3::jsonb, $4::date, coalesce(jsonb_object_agg(kind,
-			CASE WHEN cardinality(ids) = 1 THEN to_jsonb(ids[1]) ELSE to_jsonb(ids) END), '{}')
-		FROM (SELECT kind, array_agg(id ORDER BY id) AS ids FROM dataset WHERE status = 'current' GROUP BY kind) d
-		RETURNING id`
+		VALUES ($1, $2, $3::jsonb, $4::date, ` + currentDatasetIDs + `) RETURNING id`
 	params, err := jsonValue(map[string]any{"profile": opt.Profile, "analysis": opt.Params, "cost": opt.Cost})
 	if err != nil {
 		return 0, err

@@ -12,17 +12,11 @@ import (
 
 // DemoRun returns the newest finished run of profile made from exactly the
 // datasets that are current now and the same analysis and cost settings, or 0
-// when there is none: `bbplan demo`
-// reuses it instead of analysing the same data again.
+// when there is none: `bbplan demo` reuses it instead of analysing the same
+// data again.
 func DemoRun(ctx context.Context, db *DB, profile string, analysis coverage.AnalysisParams, cost funding.CostParams) (int64, error) {
-	// The same per-kind object the analysis records in analysis_run.dataset_ids;
-	// a run made with other analysis or cost settings is not reused.
-	const q = `
-WITH current AS (
-  SELECT coalesce(jsonb_object_agg(kind, CASE WHEN cardinality(ids) = 1 THEN to_jsonb(ids[1]) ELSE to_jsonb(ids) END), '{}') AS ids
-  FROM (SELECT kind, array_agg(id ORDER BY id) AS ids FROM dataset WHERE status = 'current' GROUP BY kind) d)
-SELECT r.id FROM analysis_run r, current c
-WHERE r.status = 'done' AND r.profile = $1 AND r.dataset_ids = c.ids
+	const q = `SELECT r.id FROM analysis_run r
+WHERE r.status = 'done' AND r.profile = $1 AND r.dataset_ids = ` + currentDatasetIDs + `
   AND r.params->'analysis' = $2::jsonb AND r.params->'cost' = $3::jsonb
 ORDER BY r.id DESC LIMIT 1`
 	a, err := jsonValue(analysis)
