@@ -60,18 +60,3 @@ ORDER BY status = 'current' DESC,
 	}
 	return out, nil
 }
-
-// CurrentDatasets maps each loaded kind to the id of its current dataset.
-func CurrentDatasets(ctx context.Context, q Querier) (map[string]int64, error) {
-	ds, err := Datasets(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]int64{}
-	for _, d := range ds {
-		if d.Status == "current" {
-			out[d.Kind] = d.ID
-		}
-	}
-	return out, nil
-}

@@ -374,9 +374,20 @@ func TestLoadKinds(t *testing.T) {
 			t.Errorf("municipalities: repaired %d, want 1 (the bow tie)", res.Repaired)
 		}
 	}
-	current, err := data.CurrentDatasets(ctx, db)
+	ds, err := data.Datasets(ctx, db)
+	current := map[string]int{}
+	for _, d := range ds {
+		if d.Status == "current" {
+			current[d.Kind]++
+		}
+	}
 	if err != nil || len(current) != len(data.Kinds()) {
 		t.Errorf("current datasets %v, %v: want one per kind", current, err)
+	}
+	for kind, n := range current {
+		if n != 1 {
+			t.Errorf("%d current datasets of kind %s, want 1", n, kind)
+		}
 	}
 }
 
