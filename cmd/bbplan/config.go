@@ -122,6 +122,13 @@ func (c Config) DataOptions() data.Options {
 // dotted form viper and BBPLAN_* variables use.
 func configKeys(v any) map[string]any {
 	keys := map[string]any{}
+	walkConfig(v, func(key string, _ reflect.StructField, val any) { keys[key] = val })
+	return keys
+}
+
+// walkConfig calls fn for every leaf field of the configuration struct v with
+// its dotted key, its field (for tags) and its value.
+func walkConfig(v any, fn func(key string, f reflect.StructField, val any)) {
 	var walk func(prefix string, rv reflect.Value)
 	walk = func(prefix string, rv reflect.Value) {
 		rt := rv.Type()
@@ -138,11 +145,10 @@ func configKeys(v any) map[string]any {
 				walk(key, rv.Field(i))
 				continue
 			}
-			keys[key] = rv.Field(i).Interface()
+			fn(key, f, rv.Field(i).Interface())
 		}
 	}
 	walk("", reflect.ValueOf(v))
-	return keys
 }
 
 // flagKeys binds command-line flags to configuration keys.
@@ -235,33 +241,17 @@ func (c Config) validate() error {
 
 // masked returns the configuration as a flat key -> value map with secrets hidden.
 func (c Config) masked() map[string]any {
-	out := configKeys(c)
-	secret := map[string]bool{}
-	var walk func(prefix string, t reflect.Type)
-	walk = func(prefix string, t reflect.Type) {
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			key := f.Tag.Get("mapstructure")
-			if prefix != "" {
-				key = prefix + "." + key
+	out := map[string]any{}
+	walkConfig(c, func(key string, f reflect.StructField, val any) {
+		switch v := val.(type) {
+		case string:
+			if f.Tag.Get("secret") == "true" && v != "" {
+				val = data.RedactDSN(v)
 			}
-			if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(time.Duration(0)) {
-				walk(key, f.Type)
-			} else if f.Tag.Get("secret") == "true" {
-				secret[key] = true
-			}
+		case time.Duration:
+			val = v.String()
 		}
-	}
-	walk("", reflect.TypeOf(c))
-	for k := range secret {
-		if s, _ := out[k].(string); s != "" {
-			out[k] = data.RedactDSN(s)
-		}
-	}
-	for k, v := range out {
-		if d, ok := v.(time.Duration); ok {
-			out[k] = d.String()
-		}
-	}
+		out[key] = val
+	})
 	return out
 }
